@@ -1,0 +1,1 @@
+//! kittentts-hub (work in progress).

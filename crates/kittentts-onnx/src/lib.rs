@@ -1,0 +1,1 @@
+//! kittentts-onnx (work in progress).

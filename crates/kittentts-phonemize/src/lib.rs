@@ -1,0 +1,1 @@
+//! kittentts-phonemize (work in progress).

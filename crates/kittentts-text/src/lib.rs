@@ -1,0 +1,1 @@
+//! kittentts-text (work in progress).

@@ -1,0 +1,1 @@
+//! kittentts-voices (work in progress).

@@ -1,0 +1,1 @@
+//! kittentts (work in progress).
