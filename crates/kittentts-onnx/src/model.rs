@@ -1,0 +1,464 @@
+//! The acoustic model: one ONNX Runtime session with the KittenTTS input/output contract.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use ort::session::Session;
+use ort::session::builder::SessionBuilder;
+use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
+
+use crate::runtime::{Runtime, runtime};
+use crate::{Error, ExecutionProvider};
+
+/// Positions of the text encoder: the most input ids (wrapping included) one run accepts.
+pub const MAX_INPUT_IDS: usize = 512;
+/// Values in one style row (128 decoder + 128 prosody), the usual `style` input size.
+pub const STYLE_DIM: usize = 256;
+/// Output sample rate of the KittenTTS models, in Hz.
+pub const SAMPLE_RATE: u32 = 24_000;
+/// Samples per `duration` frame (25 ms at 24 kHz).
+pub const SAMPLES_PER_FRAME: usize = 600;
+
+const INPUT_IDS: &str = "input_ids";
+const STYLE: &str = "style";
+const SPEED: &str = "speed";
+const WAVEFORM: &str = "waveform";
+const DURATION: &str = "duration";
+
+/// How to load a model: which ONNX Runtime, how many threads, which execution providers.
+///
+/// `ModelOptions::default()` loads the runtime from the usual places (see
+/// [`resolve_library`](crate::resolve_library)), lets ONNX Runtime pick thread counts and runs
+/// on the CPU.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModelOptions {
+    /// Explicit path of the ONNX Runtime library; `None` resolves it (builder >
+    /// `ORT_DYLIB_PATH` > `$KITTENTTS_RUNTIME_DIR/onnxruntime` > system). Only the first load in
+    /// a process picks the library; see [`init_runtime`](crate::init_runtime).
+    pub ort_library: Option<PathBuf>,
+    /// Threads used inside one operator; `None` = ONNX Runtime's default (one per core).
+    pub intra_threads: Option<usize>,
+    /// Threads used across independent operators; `None` = ONNX Runtime's default.
+    pub inter_threads: Option<usize>,
+    /// Execution providers to try in order; the CPU is always the last resort.
+    pub providers: Vec<ExecutionProvider>,
+    /// Whether a provider that cannot be registered is an error ([`Error::ProviderUnavailable`])
+    /// instead of a warning followed by the CPU.
+    pub require_providers: bool,
+}
+
+impl ModelOptions {
+    /// The default options (same as [`Default::default`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`ort_library`](Self::ort_library).
+    #[must_use]
+    pub fn with_ort_library(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ort_library = Some(path.into());
+        self
+    }
+
+    /// Sets [`intra_threads`](Self::intra_threads).
+    #[must_use]
+    pub fn with_intra_threads(mut self, threads: usize) -> Self {
+        self.intra_threads = Some(threads);
+        self
+    }
+
+    /// Sets [`inter_threads`](Self::inter_threads).
+    #[must_use]
+    pub fn with_inter_threads(mut self, threads: usize) -> Self {
+        self.inter_threads = Some(threads);
+        self
+    }
+
+    /// Appends a provider to [`providers`](Self::providers).
+    #[must_use]
+    pub fn with_provider(mut self, provider: ExecutionProvider) -> Self {
+        self.providers.push(provider);
+        self
+    }
+
+    /// Sets [`require_providers`](Self::require_providers).
+    #[must_use]
+    pub fn with_require_providers(mut self, require: bool) -> Self {
+        self.require_providers = require;
+        self
+    }
+}
+
+/// What one run of the model produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelOutput {
+    /// The waveform at [`SAMPLE_RATE`], flattened whatever the output's rank; untrimmed.
+    pub waveform: Vec<f32>,
+    /// Frames ([`SAMPLES_PER_FRAME`] samples each) per input id, when the model has a
+    /// `duration` output (the 0.8 models do; legacy 0.1 models may not).
+    pub durations: Option<Vec<i64>>,
+}
+
+/// A loaded KittenTTS acoustic model: `(input_ids, style, speed) → waveform (+ durations)`.
+///
+/// `Send + Sync`; concurrent [`run`](Self::run) calls on one model are serialised (ONNX
+/// Runtime already spreads one run over [`ModelOptions::intra_threads`] threads). Load the model
+/// twice for two independent streams.
+pub struct AcousticModel {
+    path: PathBuf,
+    session: Mutex<Session>,
+    style_shape: Vec<usize>,
+    waveform_output: String,
+    duration_output: Option<String>,
+    providers: Vec<ExecutionProvider>,
+    _runtime: Arc<Runtime>,
+}
+
+impl fmt::Debug for AcousticModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcousticModel")
+            .field("path", &self.path)
+            .field("style_shape", &self.style_shape)
+            .field("waveform_output", &self.waveform_output)
+            .field("duration_output", &self.duration_output)
+            .field("providers", &self.providers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AcousticModel {
+    /// Loads ONNX Runtime if needed, creates a session for the model file and checks that its
+    /// inputs and outputs follow the KittenTTS contract:
+    /// `input_ids` int64, `style` float32, `speed` float32 (no other inputs) → a float32 output
+    /// (`waveform`, or else the first float32 output) and optionally `duration` int64.
+    ///
+    /// # Errors
+    /// [`Error::ModelFile`] (missing/unreadable file), [`Error::InvalidModel`] (not ONNX),
+    /// [`Error::ContractMismatch`] (other inputs/outputs), [`Error::ProviderUnavailable`]
+    /// (with `require_providers`), and the runtime errors of
+    /// [`init_runtime`](crate::init_runtime).
+    pub fn load(path: &Path, options: &ModelOptions) -> Result<AcousticModel, Error> {
+        let meta = std::fs::metadata(path).map_err(|source| Error::ModelFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if !meta.is_file() {
+            return Err(Error::ModelFile {
+                path: path.to_path_buf(),
+                source: std::io::Error::other("not a regular file"),
+            });
+        }
+        let rt = runtime(options.ort_library.as_deref())?;
+        let started = Instant::now();
+        let (session, providers) = match create_session(&rt, path, options, &options.providers) {
+            Ok(made) => made,
+            Err(Error::InvalidModel { source, .. })
+                if !options.require_providers
+                    && options
+                        .providers
+                        .iter()
+                        .any(|p| *p != ExecutionProvider::Cpu) =>
+            {
+                tracing::warn!(
+                    model = %path.display(),
+                    error = %source,
+                    "session creation with the requested execution providers failed; retrying on the CPU"
+                );
+                create_session(&rt, path, options, &[])?
+            }
+            Err(e) => return Err(e),
+        };
+        let contract = check_contract(path, session.inputs(), session.outputs())?;
+        tracing::debug!(
+            model = %path.display(),
+            ?providers,
+            load_ms = started.elapsed().as_secs_f64() * 1e3,
+            durations = contract.duration_output.is_some(),
+            "model loaded"
+        );
+        Ok(AcousticModel {
+            path: path.to_path_buf(),
+            session: Mutex::new(session),
+            style_shape: contract.style_shape,
+            waveform_output: contract.waveform_output,
+            duration_output: contract.duration_output,
+            providers,
+            _runtime: rt,
+        })
+    }
+
+    /// Runs the model once.
+    ///
+    /// `input_ids` are already wrapped (`[0] + ids + [10, 0]`), 1 to [`MAX_INPUT_IDS`] of them;
+    /// `style` is one style row ([`style_len`](Self::style_len) values, 256 for the released
+    /// models); `speed` is the effective speed (user speed × the voice's prior), finite and > 0.
+    /// Ids are not checked against the vocabulary: an id the model's embedding does not have
+    /// makes ONNX Runtime fail with [`Error::Inference`].
+    ///
+    /// # Errors
+    /// [`Error::EmptyInput`], [`Error::TooManyIds`], [`Error::StyleLength`],
+    /// [`Error::InvalidSpeed`] before running; [`Error::Inference`] or [`Error::InvalidOutput`]
+    /// from the run; [`Error::Poisoned`] after a panic in another thread's run.
+    pub fn run(&self, input_ids: &[i64], style: &[f32], speed: f32) -> Result<ModelOutput, Error> {
+        if input_ids.is_empty() {
+            return Err(Error::EmptyInput);
+        }
+        if input_ids.len() > MAX_INPUT_IDS {
+            return Err(Error::TooManyIds {
+                len: input_ids.len(),
+                max: MAX_INPUT_IDS,
+            });
+        }
+        if style.len() != self.style_len() {
+            return Err(Error::StyleLength {
+                expected: self.style_len(),
+                actual: style.len(),
+            });
+        }
+        if !(speed.is_finite() && speed > 0.0) {
+            return Err(Error::InvalidSpeed { speed });
+        }
+        let inference = |source| Error::Inference {
+            path: self.path.clone(),
+            source,
+        };
+        let started = Instant::now();
+        let ids = TensorRef::from_array_view(([1usize, input_ids.len()], input_ids))
+            .map_err(inference)?;
+        let style_t =
+            TensorRef::from_array_view((self.style_shape.clone(), style)).map_err(inference)?;
+        let speed_t = TensorRef::from_array_view(([1usize], std::slice::from_ref(&speed)))
+            .map_err(inference)?;
+        let mut session = self.session.lock().map_err(|_| Error::Poisoned {
+            path: self.path.clone(),
+        })?;
+        let outputs = session
+            .run(ort::inputs! {
+                INPUT_IDS => ids,
+                STYLE => style_t,
+                SPEED => speed_t,
+            })
+            .map_err(inference)?;
+        let invalid = |details: String| Error::InvalidOutput {
+            path: self.path.clone(),
+            details,
+        };
+        let waveform = outputs
+            .get(&self.waveform_output)
+            .ok_or_else(|| invalid(format!("output `{}` is missing", self.waveform_output)))?
+            .try_extract_tensor::<f32>()
+            .map_err(|e| invalid(format!("output `{}`: {e}", self.waveform_output)))?
+            .1
+            .to_vec();
+        let durations = match &self.duration_output {
+            None => None,
+            Some(name) => Some(
+                outputs
+                    .get(name)
+                    .ok_or_else(|| invalid(format!("output `{name}` is missing")))?
+                    .try_extract_tensor::<i64>()
+                    .map_err(|e| invalid(format!("output `{name}`: {e}")))?
+                    .1
+                    .to_vec(),
+            ),
+        };
+        drop(outputs);
+        drop(session);
+        tracing::debug!(
+            ids = input_ids.len(),
+            samples = waveform.len(),
+            speed,
+            run_ms = started.elapsed().as_secs_f64() * 1e3,
+            "model run"
+        );
+        Ok(ModelOutput {
+            waveform,
+            durations,
+        })
+    }
+
+    /// Whether [`run`](Self::run) returns per-token durations (the model has a `duration` output).
+    pub fn has_durations(&self) -> bool {
+        self.duration_output.is_some()
+    }
+
+    /// How many values the model's `style` input takes (256 for the released models).
+    pub fn style_len(&self) -> usize {
+        self.style_shape.iter().product()
+    }
+
+    /// The model file this was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The execution providers that registered, in order (empty = ONNX Runtime's default CPU).
+    pub fn providers(&self) -> &[ExecutionProvider] {
+        &self.providers
+    }
+}
+
+fn create_session(
+    rt: &Runtime,
+    path: &Path,
+    options: &ModelOptions,
+    providers: &[ExecutionProvider],
+) -> Result<(Session, Vec<ExecutionProvider>), Error> {
+    let option_error = |context| {
+        move |e: ort::Error<SessionBuilder>| Error::Runtime {
+            context,
+            source: e.into(),
+        }
+    };
+    let mut builder = Session::builder(&rt.env).map_err(|source| Error::Runtime {
+        context: "create session options",
+        source,
+    })?;
+    if let Some(threads) = options.intra_threads {
+        builder = builder
+            .with_intra_threads(threads)
+            .map_err(option_error("set the intra-op thread count"))?;
+    }
+    if let Some(threads) = options.inter_threads {
+        builder = builder
+            .with_inter_threads(threads)
+            .map_err(option_error("set the inter-op thread count"))?;
+    }
+    let mut active = Vec::new();
+    for provider in providers {
+        let outcome = match provider.dispatch() {
+            None => Err(format!(
+                "kittentts-onnx was built without its `{}` feature",
+                provider.feature().unwrap_or("?")
+            )),
+            Some(dispatch) => dispatch.register(&mut builder).map_err(|e| e.to_string()),
+        };
+        match outcome {
+            Ok(()) => active.push(*provider),
+            Err(reason) if options.require_providers => {
+                return Err(Error::ProviderUnavailable {
+                    provider: *provider,
+                    reason,
+                });
+            }
+            Err(reason) => {
+                tracing::warn!(%provider, %reason, "execution provider unavailable; falling back to the CPU");
+            }
+        }
+    }
+    let session = builder
+        .commit_from_file(path)
+        .map_err(|source| Error::InvalidModel {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok((session, active))
+}
+
+struct Contract {
+    style_shape: Vec<usize>,
+    waveform_output: String,
+    duration_output: Option<String>,
+}
+
+fn describe(outlets: &[Outlet]) -> String {
+    outlets
+        .iter()
+        .map(|o| format!("{}: {}", o.name(), type_name(o.dtype())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn type_name(ty: &ValueType) -> String {
+    match ty {
+        ValueType::Tensor { ty, shape, .. } => format!("{ty:?} {:?}", &**shape),
+        other => format!("{other:?}"),
+    }
+}
+
+fn tensor_type(ty: &ValueType) -> Option<TensorElementType> {
+    match ty {
+        ValueType::Tensor { ty, .. } => Some(*ty),
+        _ => None,
+    }
+}
+
+fn check_contract(path: &Path, inputs: &[Outlet], outputs: &[Outlet]) -> Result<Contract, Error> {
+    let mut problems = Vec::new();
+    let expected = [
+        (INPUT_IDS, TensorElementType::Int64),
+        (STYLE, TensorElementType::Float32),
+        (SPEED, TensorElementType::Float32),
+    ];
+    for (name, ty) in expected {
+        match inputs.iter().find(|o| o.name() == name) {
+            None => problems.push(format!("missing input `{name}` ({ty:?})")),
+            Some(o) if tensor_type(o.dtype()) != Some(ty) => problems.push(format!(
+                "input `{name}` is {}, expected a {ty:?} tensor",
+                type_name(o.dtype())
+            )),
+            Some(_) => {}
+        }
+    }
+    for o in inputs {
+        if !expected.iter().any(|(name, _)| *name == o.name()) {
+            problems.push(format!("unexpected input `{}`", o.name()));
+        }
+    }
+    let waveform = outputs.iter().find(|o| o.name() == WAVEFORM).or_else(|| {
+        outputs
+            .iter()
+            .find(|o| tensor_type(o.dtype()) == Some(TensorElementType::Float32))
+    });
+    match waveform {
+        None => problems.push("no float32 output for the waveform".to_owned()),
+        Some(o) if tensor_type(o.dtype()) != Some(TensorElementType::Float32) => {
+            problems.push(format!(
+                "output `{}` is {}, expected a Float32 tensor",
+                o.name(),
+                type_name(o.dtype())
+            ))
+        }
+        Some(_) => {}
+    }
+    let duration = outputs.iter().find(|o| o.name() == DURATION);
+    if let Some(o) = duration
+        && tensor_type(o.dtype()) != Some(TensorElementType::Int64)
+    {
+        problems.push(format!(
+            "output `{DURATION}` is {}, expected an Int64 tensor",
+            type_name(o.dtype())
+        ));
+    }
+    let (Some(waveform), true) = (waveform, problems.is_empty()) else {
+        return Err(Error::ContractMismatch {
+            path: path.to_path_buf(),
+            details: format!(
+                "{}; the model has inputs [{}] and outputs [{}]",
+                problems.join("; "),
+                describe(inputs),
+                describe(outputs)
+            ),
+        });
+    };
+    let style_shape = inputs
+        .iter()
+        .find(|o| o.name() == STYLE)
+        .and_then(|o| match o.dtype() {
+            ValueType::Tensor { shape, .. } => shape
+                .iter()
+                .map(|&d| usize::try_from(d).ok().filter(|&d| d > 0))
+                .collect::<Option<Vec<usize>>>(),
+            _ => None,
+        })
+        .filter(|dims| !dims.is_empty())
+        .unwrap_or_else(|| vec![1, STYLE_DIM]);
+    Ok(Contract {
+        style_shape,
+        waveform_output: waveform.name().to_owned(),
+        duration_output: duration.map(|o| o.name().to_owned()),
+    })
+}
