@@ -1,0 +1,221 @@
+//! Money: "$5" → "five dollars", "$1.01" → "one dollar and one cent", "£24.99" →
+//! "twenty-four pounds and ninety-nine pence", "¥500" → "five hundred yen", "$120K" → "one
+//! hundred twenty thousand dollars", "$2.5 billion" → "two point five billion dollars",
+//! "-$5" → "negative five dollars", "50¢" → "fifty cents".
+//!
+//! Amounts with more than two decimals are read as decimals ("$0.005" → "zero point zero zero
+//! five dollars"). Yen, won and bitcoin have no minor unit here: "₿0.5" → "zero point five
+//! bitcoin".
+
+use super::super::SpanKind;
+use super::super::num::{Num, parse_num, read_int, read_unsigned};
+use super::super::token::{Ctx, Hit};
+use crate::words::cardinal;
+
+/// A currency: symbol, singular, plural, minor singular, minor plural ("" = no minor unit).
+pub(crate) struct Currency {
+    pub(crate) symbol: char,
+    pub(crate) one: &'static str,
+    pub(crate) many: &'static str,
+    minor_one: &'static str,
+    minor_many: &'static str,
+}
+
+pub(crate) const CURRENCIES: &[Currency] = &[
+    Currency {
+        symbol: '$',
+        one: "dollar",
+        many: "dollars",
+        minor_one: "cent",
+        minor_many: "cents",
+    },
+    Currency {
+        symbol: '€',
+        one: "euro",
+        many: "euros",
+        minor_one: "cent",
+        minor_many: "cents",
+    },
+    Currency {
+        symbol: '£',
+        one: "pound",
+        many: "pounds",
+        minor_one: "penny",
+        minor_many: "pence",
+    },
+    Currency {
+        symbol: '¥',
+        one: "yen",
+        many: "yen",
+        minor_one: "",
+        minor_many: "",
+    },
+    Currency {
+        symbol: '₹',
+        one: "rupee",
+        many: "rupees",
+        minor_one: "paisa",
+        minor_many: "paise",
+    },
+    Currency {
+        symbol: '₩',
+        one: "won",
+        many: "won",
+        minor_one: "",
+        minor_many: "",
+    },
+    Currency {
+        symbol: '₿',
+        one: "bitcoin",
+        many: "bitcoin",
+        minor_one: "",
+        minor_many: "",
+    },
+];
+
+/// The scale word for a suffix letter or a following word.
+pub(crate) fn scale_word(s: &str) -> Option<&'static str> {
+    Some(match s {
+        "K" | "k" | "thousand" => "thousand",
+        "M" | "m" | "mn" | "million" => "million",
+        "B" | "b" | "bn" | "billion" => "billion",
+        "T" | "t" | "tn" | "trillion" => "trillion",
+        _ => return None,
+    })
+}
+
+/// Read an amount in a currency, with an optional scale word.
+pub(crate) fn read_amount(n: &Num<'_>, cur: &Currency, scale: Option<&str>) -> String {
+    let sign = if n.negative { "negative " } else { "" };
+    if let Some(scale) = scale {
+        return format!("{sign}{} {scale} {}", read_unsigned(n), cur.many);
+    }
+    let unit = |one: bool| if one { cur.one } else { cur.many };
+    match n.frac {
+        Some(f) if f.len() <= 2 && !cur.minor_one.is_empty() => {
+            let cents: String = format!("{f:0<2}");
+            let cents_v: u32 = cents.parse().unwrap_or(0);
+            let int_empty = n.int.trim_start_matches('0').is_empty();
+            let major = format!(
+                "{} {}",
+                read_int(if n.int.is_empty() { "0" } else { &n.int }),
+                unit(n.is_one_int())
+            );
+            let minor = format!(
+                "{} {}",
+                cardinal(&cents),
+                if cents_v == 1 {
+                    cur.minor_one
+                } else {
+                    cur.minor_many
+                }
+            );
+            match (int_empty, cents_v) {
+                (_, 0) => format!("{sign}{major}"),
+                (true, _) => format!("{sign}{minor}"),
+                _ => format!("{sign}{major} and {minor}"),
+            }
+        }
+        Some(_) => format!("{sign}{} {}", read_unsigned(n), cur.many),
+        None => format!("{sign}{} {}", read_int(&n.int), unit(n.is_one())),
+    }
+}
+
+/// Read token `i` (and maybe a scale word after it) when it is an amount of money.
+pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    if !cx.opts.currency {
+        return None;
+    }
+    let t = cx.tok(i)?;
+    let mut core = t.core;
+    let mut negative = false;
+    if let Some(rest) = core.strip_prefix(['-', '−']) {
+        negative = true;
+        core = rest;
+    }
+    // "50¢"
+    if let Some(num) = core.strip_suffix('¢') {
+        let n = parse_num(num, false).filter(|n| n.len == num.len() && n.frac.is_none())?;
+        let unit = if n.is_one() { "cent" } else { "cents" };
+        return Some(Hit::one(
+            SpanKind::Currency,
+            format!("{} {unit}", read_int(&n.int)),
+        ));
+    }
+    let (sym, rest) = {
+        let mut it = core.chars();
+        let c = it.next()?;
+        (c, it.as_str())
+    };
+    let cur = CURRENCIES.iter().find(|c| c.symbol == sym)?;
+    let mut n = parse_num(rest, false)?;
+    n.negative = negative;
+    let suffix = &rest[n.len..];
+    if suffix.is_empty() {
+        if let Some(scale) = cx.next_core(i).and_then(|w| {
+            matches!(w, "thousand" | "million" | "billion" | "trillion")
+                .then(|| scale_word(w))
+                .flatten()
+        }) {
+            return Some(Hit::many(
+                SpanKind::Currency,
+                2,
+                read_amount(&n, cur, Some(scale)),
+            ));
+        }
+        return Some(Hit::one(SpanKind::Currency, read_amount(&n, cur, None)));
+    }
+    let scale = scale_word(suffix)?;
+    Some(Hit::one(
+        SpanKind::Currency,
+        read_amount(&n, cur, Some(scale)),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{norm, norm_with};
+
+    #[test]
+    fn dollars_and_cents() {
+        assert_eq!(norm("It costs $5."), "It costs five dollars.");
+        assert_eq!(norm("$1"), "one dollar");
+        assert_eq!(norm("$1.01"), "one dollar and one cent");
+        assert_eq!(norm("$4.99"), "four dollars and ninety-nine cents");
+        assert_eq!(norm("$0.50"), "fifty cents");
+        assert_eq!(norm("$1,000,000"), "one million dollars");
+        assert_eq!(norm("$3.5"), "three dollars and fifty cents");
+        assert_eq!(norm("$0.002"), "zero point zero zero two dollars");
+        assert_eq!(norm("-$5"), "negative five dollars");
+        assert_eq!(norm("50¢"), "fifty cents");
+    }
+
+    #[test]
+    fn other_currencies() {
+        assert_eq!(norm("£24.99"), "twenty-four pounds and ninety-nine pence");
+        assert_eq!(norm("€1,200"), "one thousand two hundred euros");
+        assert_eq!(norm("¥500"), "five hundred yen");
+        assert_eq!(norm("₹100"), "one hundred rupees");
+        assert_eq!(norm("₩1000"), "one thousand won");
+        assert_eq!(norm("₿0.5"), "zero point five bitcoin");
+    }
+
+    #[test]
+    fn scales() {
+        assert_eq!(
+            norm("$120K salary"),
+            "one hundred twenty thousand dollars salary"
+        );
+        assert_eq!(norm("$2.5M"), "two point five million dollars");
+        assert_eq!(norm("$3bn"), "three billion dollars");
+        assert_eq!(
+            norm("$2.5 billion deal"),
+            "two point five billion dollars deal"
+        );
+    }
+
+    #[test]
+    fn switched_off() {
+        assert_eq!(norm_with("$5", |o| o.currency = false), "$ five");
+    }
+}

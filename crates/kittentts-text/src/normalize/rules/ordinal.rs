@@ -1,0 +1,47 @@
+//! Ordinals written with a suffix: "1st" → "first", "22nd" → "twenty-second", "50th" →
+//! "fiftieth", "1,000th" → "one thousandth".
+
+use super::super::SpanKind;
+use super::super::num::parse_num;
+use super::super::token::{Ctx, Hit};
+use crate::words::ordinal;
+
+/// Read token `i` when its core is an ordinal.
+pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    if !cx.opts.ordinals {
+        return None;
+    }
+    let core = cx.tok(i)?.core;
+    let n = parse_num(core, false).filter(|n| n.frac.is_none() && !n.int.is_empty())?;
+    let suffix = core[n.len..].to_ascii_lowercase();
+    if !matches!(suffix.as_str(), "st" | "nd" | "rd" | "th") {
+        return None;
+    }
+    Some(Hit::one(SpanKind::Ordinal, ordinal(&n.int)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{norm, norm_with};
+
+    #[test]
+    fn ordinals() {
+        assert_eq!(
+            norm("She was 1st, he 2nd, I 3rd."),
+            "She was first, he second, I third."
+        );
+        assert_eq!(norm("the 21st century"), "the twenty-first century");
+        assert_eq!(norm("his 42nd marathon"), "his forty-second marathon");
+        assert_eq!(norm("the 50th time"), "the fiftieth time");
+        assert_eq!(norm("the 100TH day"), "the one hundredth day");
+        assert_eq!(norm("the 1,000th visitor"), "the one thousandth visitor");
+    }
+
+    #[test]
+    fn switched_off() {
+        assert_eq!(
+            norm_with("the 50th", |o| o.ordinals = false),
+            "the fifty th"
+        );
+    }
+}
