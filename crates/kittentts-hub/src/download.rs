@@ -15,7 +15,7 @@ use hf_hub::api::Progress as HfProgress;
 use hf_hub::api::sync::{Api, ApiBuilder, ApiError};
 use hf_hub::{Cache, Repo, RepoType};
 
-use crate::cache::Checksum;
+use crate::verify::Checksum;
 use crate::{Error, Progress};
 
 /// hf-hub's blocking client, set up from [`HubOptions`](crate::HubOptions).

@@ -160,6 +160,7 @@ pub enum Error {
 }
 
 impl Error {
+    #[cfg(feature = "download")]
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Self::Io { path, source }

@@ -105,6 +105,8 @@ mod download;
 mod error;
 mod options;
 mod spec;
+#[cfg(feature = "download")]
+mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -381,5 +383,31 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[cfg(not(feature = "download"))]
+    #[test]
+    fn without_download_a_miss_is_download_disabled() {
+        let cache = tempfile::tempdir().unwrap();
+        let hub = Hub::new(
+            HubOptions::default()
+                .with_cache_dir(cache.path())
+                .with_offline(false),
+        )
+        .unwrap();
+        match hub.fetch("KittenML/kitten-tts-mini-0.8", None, "config.json", None) {
+            Err(Error::DownloadDisabled {
+                repo,
+                file,
+                cache_dir,
+            }) => {
+                assert_eq!(
+                    (repo.as_str(), file.as_str()),
+                    ("KittenML/kitten-tts-mini-0.8", "config.json")
+                );
+                assert_eq!(cache_dir, cache.path());
+            }
+            other => panic!("expected DownloadDisabled, got {other:?}"),
+        }
     }
 }

@@ -17,6 +17,7 @@
 //! - Errors: `404` with `X-Error-Code: RepoNotFound`, `RevisionNotFound` or `EntryNotFound`.
 //! - A knob ([`MockHub::cut_next`]) cuts the connection half-way through a file body, after
 //!   sending a `Content-Length` for the whole range.
+//! - Another ([`MockHub::corrupt_next`]) flips a byte of a body, so it no longer matches its ETag.
 //! - Every request is counted and logged ([`MockHub::requests`], [`MockHub::request_log`]).
 //!
 //! Connections are handled one at a time with `Connection: close`; the server binds only
@@ -162,6 +163,7 @@ impl MockHubBuilder {
             requests: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
             cut: Mutex::new(None),
+            corrupt: Mutex::new(None),
             stop: AtomicBool::new(false),
         });
         let thread_state = Arc::clone(&state);
@@ -182,6 +184,7 @@ struct State {
     requests: AtomicUsize,
     log: Mutex<Vec<String>>,
     cut: Mutex<Option<Cut>>,
+    corrupt: Mutex<Option<(String, String)>>,
     stop: AtomicBool,
 }
 
@@ -219,7 +222,8 @@ impl MockHub {
         self.state.requests.load(Ordering::SeqCst)
     }
 
-    /// `"METHOD /path [range]"` for each request so far, in order.
+    /// `"METHOD /path [range] (Authorization: …)"` for each request so far, in order (the range
+    /// and authorization parts only when the request had those headers).
     #[must_use]
     pub fn request_log(&self) -> Vec<String> {
         self.state
@@ -242,6 +246,16 @@ impl MockHub {
             file: file.to_owned(),
             at,
         });
+    }
+
+    /// Flips the first byte of the next full `GET` body of `repo`/`file` (length and headers
+    /// unchanged), so the bytes no longer match the ETag. Applies once.
+    pub fn corrupt_next(&self, repo: &str, file: &str) {
+        *self
+            .state
+            .corrupt
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((repo.to_owned(), file.to_owned()));
     }
 
     /// The sha256 (hex) of a served file, `None` when the repo or file is unknown.
@@ -309,6 +323,7 @@ struct Request {
     method: String,
     path: String,
     range: Option<String>,
+    authorization: Option<String>,
 }
 
 fn read_request(stream: &TcpStream) -> io::Result<Request> {
@@ -319,6 +334,7 @@ fn read_request(stream: &TcpStream) -> io::Result<Request> {
     let method = parts.next().unwrap_or_default().to_owned();
     let path = parts.next().unwrap_or_default().to_owned();
     let mut range = None;
+    let mut authorization = None;
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
@@ -329,13 +345,18 @@ fn read_request(stream: &TcpStream) -> io::Result<Request> {
         {
             range = Some(value.trim().to_owned());
         }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("authorization")
+        {
+            authorization = Some(value.trim().to_owned());
+        }
     }
-    // Requests we answer have no body; drain nothing more.
-    let _ = reader.fill_buf();
+    // Requests we answer (GET, HEAD) have no body.
     Ok(Request {
         method,
         path,
         range,
+        authorization,
     })
 }
 
@@ -379,10 +400,13 @@ fn handle(mut stream: TcpStream, state: &State) -> io::Result<()> {
     stream.set_write_timeout(Some(Duration::from_secs(5)))?;
     let request = read_request(&stream)?;
     state.requests.fetch_add(1, Ordering::SeqCst);
-    let entry = match &request.range {
-        Some(range) => format!("{} {} [{range}]", request.method, request.path),
-        None => format!("{} {}", request.method, request.path),
-    };
+    let mut entry = format!("{} {}", request.method, request.path);
+    if let Some(range) = &request.range {
+        entry.push_str(&format!(" [{range}]"));
+    }
+    if let Some(authorization) = &request.authorization {
+        entry.push_str(&format!(" (Authorization: {authorization})"));
+    }
     state
         .log
         .lock()
@@ -555,6 +579,15 @@ fn body_response(
         .is_some_and(|c| is_get && c.repo == repo && c.file == file && c.at > start && c.at < end);
     if hit && let Some(c) = cut.take() {
         response.cut_after = usize::try_from(c.at - start).ok();
+    }
+    let mut body = body;
+    let mut corrupt = state.corrupt.lock().unwrap_or_else(PoisonError::into_inner);
+    let flip = corrupt.as_ref().is_some_and(|(r, f)| {
+        is_get && r == repo && f == file && start == 0 && body.len() as u64 == len
+    });
+    if flip && let Some(first) = body.first_mut() {
+        *first ^= 0xff;
+        *corrupt = None;
     }
     response.body = body;
     response
