@@ -224,8 +224,8 @@ pub enum Error {
     /// voice's speed prior is not a finite positive `f32`.
     #[error("invalid speed {speed} (speed prior {prior}): the speed must be a finite number > 0")]
     InvalidSpeed {
-        /// The user's speed.
-        speed: f32,
+        /// The user's speed (widened to `f64`).
+        speed: f64,
         /// The voice's speed prior (1.0 when it has none).
         prior: f64,
     },

@@ -74,11 +74,24 @@ impl<'a> Voice<'a> {
     /// The speed the model gets: `user_speed × prior` computed in `f64`, then cast to `f32`
     /// (the reference's `np.array([speed * prior], dtype=np.float32)`).
     ///
+    /// `user_speed` is an `f32` here; a decimal speed such as 0.12 is then rounded to `f32`
+    /// before the product, which can land 1 ulp away from the reference (which multiplies the
+    /// Python float). [`effective_speed_f64`](Self::effective_speed_f64) is bit-exact.
+    ///
     /// # Errors
     /// [`Error::InvalidSpeed`] when `user_speed` is zero, negative, NaN or infinite, or the
     /// product is not a finite `f32` > 0 (overflow, underflow). The reference passes such
     /// speeds to the model; we refuse them.
     pub fn effective_speed(&self, user_speed: f32) -> Result<f32, Error> {
+        self.effective_speed_f64(f64::from(user_speed))
+    }
+
+    /// As [`effective_speed`](Self::effective_speed) with the user's speed in double
+    /// precision, as Python passes it: bit-identical to the reference's speed input.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSpeed`], as [`effective_speed`](Self::effective_speed).
+    pub fn effective_speed_f64(&self, user_speed: f64) -> Result<f32, Error> {
         let prior = self.speed_prior();
         let invalid = || Error::InvalidSpeed {
             speed: user_speed,
@@ -88,7 +101,7 @@ impl<'a> Voice<'a> {
             return Err(invalid());
         }
         // The cast is the point: the reference rounds the f64 product to float32.
-        let effective = (f64::from(user_speed) * prior) as f32;
+        let effective = (user_speed * prior) as f32;
         if !effective.is_finite() || effective <= 0.0 {
             return Err(invalid());
         }

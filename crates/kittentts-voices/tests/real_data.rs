@@ -283,7 +283,7 @@ fn effective_speed_rejects_bad_speeds() {
     for bad in [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
         match leo.effective_speed(bad) {
             Err(Error::InvalidSpeed { speed, prior }) => {
-                assert_eq!(speed.to_bits(), bad.to_bits());
+                assert_eq!(speed.to_bits(), f64::from(bad).to_bits());
                 assert_eq!(prior, 1.0);
             }
             other => panic!("{bad}: {other:?}"),
