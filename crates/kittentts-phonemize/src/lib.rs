@@ -1,1 +1,408 @@
-//! kittentts-phonemize (work in progress).
+//! Phonemiser layer of the native KittenTTS pipeline:
+//!
+//! ```text
+//! spoken-form chunk text ──libespeak-ng 1.52 + phonemizer 3.4.0 rules──▶ IPA ──178-symbol table──▶ token ids
+//! ```
+//!
+//! [`Phonemizer`] loads libespeak-ng at run time (no build-time dependency), drives it the way
+//! the Python `phonemizer` package does for KittenTTS
+//! (`EspeakBackend("en-us", preserve_punctuation=True, with_stress=True)`), and
+//! [`tokenize`] maps the phoneme string to the model's ids with the reference's tokeniser. For
+//! the same chunk text the ids are the reference's, except where the reference loses text (see
+//! *Differences from the reference* below).
+//!
+//! ```no_run
+//! use kittentts_phonemize::{EspeakConfig, Phonemizer, tokenize, wrap_ids};
+//!
+//! # fn main() -> Result<(), kittentts_phonemize::Error> {
+//! let phonemizer = Phonemizer::new(&EspeakConfig::default())?;
+//! let phonemes = phonemizer.phonemize("Hello, world!")?;
+//! assert_eq!(phonemes, "həlˈoʊ, wˈɜːld! ");
+//! let input_ids = wrap_ids(&tokenize(&phonemes));
+//! assert_eq!(input_ids.first(), Some(&0));
+//!
+//! // Chunks whose ids would not fit the model are split at word boundaries:
+//! for piece in phonemizer.chunk("A chunk of text.")? {
+//!     assert!(piece.ids.len() <= kittentts_phonemize::MAX_TOKENS);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Finding libespeak-ng
+//! Library: [`EspeakConfig::library`] > `KITTENTTS_ESPEAK_LIBRARY` >
+//! `$KITTENTTS_RUNTIME_DIR/espeak-ng/libespeak-ng.so.1` (what `bash scripts/fetch-runtimes.sh`
+//! fetches) > the system's `libespeak-ng.so.1`. Data: [`EspeakConfig::data_dir`] >
+//! `KITTENTTS_ESPEAK_DATA` > `espeak-ng-data` beside the library > espeak's default.
+//! A missing runtime is a typed [`Error`] whose message says how to fetch it. An espeak-ng
+//! other than 1.52 (e.g. Debian 12's 1.51) works, with a `tracing` warning naming the version
+//! and the parity risk ([`Phonemizer::is_reference_version`]); one older than 1.49 is
+//! [`Error::UnsupportedVersion`].
+//!
+//! # Threads
+//! libespeak-ng has global state, so it is loaded once per process and every call into it is
+//! serialised behind one process-wide lock, held only while espeak translates one piece of
+//! text. [`Phonemizer`] is `Clone + Send + Sync` (an `Arc`). Asking for a *different* library
+//! or data directory once one is loaded is [`Error::AlreadyInitialized`] (not a silent reuse);
+//! asking again for the same files shares the loaded instance.
+//!
+//! # Differences from the reference (deliberate)
+//! - **No lost items.** `phonemizer` cuts the text at the first occurrence of each mark's
+//!   string, so with a digit-dot-digit before a final `.` it returns several items and
+//!   KittenTTS speaks only the first ("It is 3.5 meters." → `ɪɾ ɪz θɹˈiː. `). Here all items are
+//!   kept and concatenated, each as `phonemizer` produced it (they end with a space; one is
+//!   added where an item does not): `ɪɾ ɪz θɹˈiː. fˈaɪv mˈiːɾɚz `.
+//!   [`Phonemizer::phonemize_items`] returns the items themselves.
+//! - **NUL bytes** are read as spaces (espeak stops at a NUL, losing the rest of the text).
+//! - **Very long words**: espeak truncates a word once its phonemes fill its word buffer
+//!   (about 150–250 IPA characters, e.g. a 501-letter word gives 197). A run of word characters
+//!   of [`LONG_WORD_CHARS`] or more is phonemised alone first; if that yields
+//!   [`LONG_WORD_PHONEMES`] characters or more, it is cut in halves (recursively) and the pieces
+//!   are given to espeak separated by spaces. Runs of ASCII digits longer than
+//!   [`LONG_NUMBER_DIGITS`] (espeak reads those digit by digit and truncates beyond ~41) are cut
+//!   into groups of that many digits. Real words and numbers never reach these limits.
+//! - **Token budget**: [`Phonemizer::chunk`] splits a chunk whose ids exceed [`MAX_TOKENS`]
+//!   (the reference sends them and crashes beyond 512 positions).
+
+mod error;
+mod espeak;
+mod punctuation;
+mod pyunicode;
+mod pyunicode_table;
+mod symbols;
+
+use std::borrow::Cow;
+use std::ffi::CString;
+use std::sync::Arc;
+
+pub use error::Error;
+pub use espeak::{ENV_DATA, ENV_LIBRARY, ENV_RUNTIME_DIR, EspeakConfig};
+pub use symbols::{MAX_INPUT_IDS, MAX_TOKENS, SYMBOL_COUNT, symbol_id, tokenize, wrap_ids};
+
+use espeak::Engine;
+use pyunicode::{is_space, is_word};
+
+/// Runs of word characters at least this long are checked for espeak's word truncation.
+pub const LONG_WORD_CHARS: usize = 16;
+/// A word whose phonemes (alone) reach this many characters is cut before espeak sees it.
+pub const LONG_WORD_PHONEMES: usize = 150;
+/// ASCII digit runs longer than this are cut into groups of this many digits.
+pub const LONG_NUMBER_DIGITS: usize = 40;
+
+/// One piece of a chunk, ready for the model: its text (for the style row), its phonemes and
+/// its unwrapped ids (`ids.len() <= MAX_TOKENS`; pass them through [`wrap_ids`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhonemeChunk {
+    /// The text this piece was phonemised from (a part of the chunk when it was split).
+    pub text: String,
+    /// The phoneme string, as [`Phonemizer::phonemize`] returns it.
+    pub phonemes: String,
+    /// [`tokenize`] of the phonemes; at most [`MAX_TOKENS`] long.
+    pub ids: Vec<i64>,
+}
+
+/// Text → IPA through libespeak-ng, with the reference's `phonemizer` rules. Cheap to clone;
+/// `Send + Sync`; all clones share the process's one libespeak-ng instance.
+#[derive(Debug, Clone)]
+pub struct Phonemizer {
+    engine: Arc<Engine>,
+}
+
+impl Phonemizer {
+    /// Loads libespeak-ng (once per process) and selects the `en-us` voice.
+    ///
+    /// # Errors
+    /// [`Error::LibraryLoad`], [`Error::MissingSymbol`], [`Error::DataDir`],
+    /// [`Error::Initialize`], [`Error::UnsupportedVersion`], [`Error::Voice`] when the runtime
+    /// is missing or unusable; [`Error::AlreadyInitialized`] when another library or data
+    /// directory is already loaded in this process.
+    pub fn new(config: &EspeakConfig) -> Result<Self, Error> {
+        Ok(Self {
+            engine: espeak::engine(config)?,
+        })
+    }
+
+    /// The version `espeak_Info` reported, e.g. `1.52.0`.
+    pub fn espeak_version(&self) -> &str {
+        self.engine.version()
+    }
+
+    /// Whether the loaded library is espeak-ng 1.52, the version the model was trained with.
+    pub fn is_reference_version(&self) -> bool {
+        self.engine.is_reference_version()
+    }
+
+    /// The phoneme string of one chunk of text: the reference's
+    /// `backend.phonemize([text])[0]`, except that no item is lost (see the crate docs).
+    ///
+    /// # Errors
+    /// [`Error::EspeakProtocol`] if the library misbehaves.
+    pub fn phonemize(&self, text: &str) -> Result<String, Error> {
+        let items = self.phonemize_items(text)?;
+        if items.len() == 1 {
+            return Ok(items.into_iter().next().unwrap_or_default());
+        }
+        let mut out = String::new();
+        for item in items {
+            if !out.is_empty() && !out.ends_with(is_space) {
+                out.push(' ');
+            }
+            out.push_str(&item);
+        }
+        Ok(out)
+    }
+
+    /// `phonemizer`'s list of output items for one chunk (usually one; the reference keeps
+    /// only the first). An empty text gives an empty list.
+    ///
+    /// # Errors
+    /// [`Error::EspeakProtocol`] if the library misbehaves.
+    pub fn phonemize_items(&self, text: &str) -> Result<Vec<String>, Error> {
+        let text: Cow<'_, str> = if text.contains('\0') {
+            Cow::Owned(text.replace('\0', " "))
+        } else {
+            Cow::Borrowed(text)
+        };
+        let (pieces, marks) = punctuation::preserve(&text);
+        let phonemized = pieces
+            .iter()
+            .map(|p| self.phonemize_piece(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(punctuation::restore(phonemized, marks))
+    }
+
+    /// Phonemises a chunk and returns its ids, split into pieces that fit the model.
+    ///
+    /// Normally one piece. When the ids exceed [`MAX_TOKENS`], the text is cut at the last
+    /// word or punctuation boundary whose prefix fits (found by bisection over the boundaries,
+    /// and verified), the prefix becomes a piece, and the rest is processed the same way; a
+    /// single word that does not fit is cut between characters. Whitespace at a cut is dropped;
+    /// no other text is lost. Never returns an empty list (an empty text gives one piece with
+    /// no ids).
+    ///
+    /// # Errors
+    /// As [`Phonemizer::phonemize`].
+    pub fn chunk(&self, text: &str) -> Result<Vec<PhonemeChunk>, Error> {
+        let mut out = Vec::new();
+        let mut rest = text;
+        loop {
+            let piece = self.piece(rest)?;
+            if piece.ids.len() <= MAX_TOKENS {
+                out.push(piece);
+                return Ok(out);
+            }
+            let (head, cut) = self.fitting_prefix(rest)?;
+            tracing::debug!(
+                ids = piece.ids.len(),
+                head_chars = head.text.chars().count(),
+                "chunk over the token budget: split"
+            );
+            out.push(head);
+            rest = rest[cut..].trim_start_matches(is_space);
+            if rest.is_empty() {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn piece(&self, text: &str) -> Result<PhonemeChunk, Error> {
+        let phonemes = self.phonemize(text)?;
+        let ids = tokenize(&phonemes);
+        Ok(PhonemeChunk {
+            text: text.to_owned(),
+            phonemes,
+            ids,
+        })
+    }
+
+    /// The longest prefix of `text` (at a boundary) whose ids fit, and the byte offset where
+    /// the rest starts. `text`'s own ids do not fit.
+    fn fitting_prefix(&self, text: &str) -> Result<(PhonemeChunk, usize), Error> {
+        let boundaries = word_boundaries(text);
+        if let Some(found) = self.bisect(text, &boundaries)? {
+            return Ok(found);
+        }
+        // No boundary fits: the first word alone is too long; cut between characters.
+        let chars: Vec<usize> = text
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take_while(|&end| end < text.len())
+            .collect();
+        if let Some(found) = self.bisect(text, &chars)? {
+            return Ok(found);
+        }
+        // A single character over budget cannot happen with espeak's output; keep it alone.
+        let end = text.chars().next().map_or(text.len(), char::len_utf8);
+        Ok((self.piece(&text[..end])?, end))
+    }
+
+    /// Largest `cut` in `cuts` (ascending byte offsets) whose trimmed prefix fits.
+    fn bisect(&self, text: &str, cuts: &[usize]) -> Result<Option<(PhonemeChunk, usize)>, Error> {
+        let (mut lo, mut hi) = (0usize, cuts.len());
+        let mut best: Option<(PhonemeChunk, usize)> = None;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let cut = cuts[mid];
+            let head = text[..cut].trim_end_matches(is_space);
+            let piece = self.piece(head)?;
+            if !head.is_empty() && piece.ids.len() <= MAX_TOKENS {
+                best = Some((piece, cut));
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(best)
+    }
+
+    /// One punctuation-free piece through espeak and `phonemizer`'s line post-processing.
+    fn phonemize_piece(&self, piece: &str) -> Result<String, Error> {
+        let prepared = self.split_long_words(piece)?;
+        let raw = self.espeak(&prepared)?;
+        Ok(postprocess(&raw))
+    }
+
+    fn espeak(&self, text: &str) -> Result<String, Error> {
+        // NULs were replaced by spaces in `phonemize_items`; the probe texts have none either.
+        let c = CString::new(text.replace('\0', " ")).map_err(|_| Error::EspeakProtocol)?;
+        self.engine.text_to_phonemes(&c)
+    }
+
+    /// Cuts the word runs espeak would truncate (see the crate docs).
+    fn split_long_words<'a>(&self, piece: &'a str) -> Result<Cow<'a, str>, Error> {
+        let runs = word_runs(piece);
+        if !runs
+            .iter()
+            .any(|&(s, e)| piece[s..e].chars().count() >= LONG_WORD_CHARS)
+        {
+            return Ok(Cow::Borrowed(piece));
+        }
+        let mut out = String::with_capacity(piece.len() + 16);
+        let mut last = 0;
+        for (s, e) in runs {
+            let run = &piece[s..e];
+            if run.chars().count() < LONG_WORD_CHARS {
+                continue;
+            }
+            let mut parts = Vec::new();
+            if run.bytes().all(|b| b.is_ascii_digit()) {
+                let digits = run.as_bytes();
+                parts.extend(
+                    digits
+                        .chunks(LONG_NUMBER_DIGITS)
+                        .map(|c| String::from_utf8_lossy(c).into_owned()),
+                );
+            } else {
+                self.halve_until_spoken(run, &mut parts)?;
+            }
+            if parts.len() > 1 {
+                out.push_str(&piece[last..s]);
+                out.push_str(&parts.join(" "));
+                last = e;
+            }
+        }
+        if last == 0 {
+            return Ok(Cow::Borrowed(piece));
+        }
+        out.push_str(&piece[last..]);
+        tracing::debug!(
+            chars = piece.chars().count(),
+            "cut over-long words for espeak"
+        );
+        Ok(Cow::Owned(out))
+    }
+
+    fn halve_until_spoken(&self, run: &str, parts: &mut Vec<String>) -> Result<(), Error> {
+        let n = run.chars().count();
+        if n < 2 || self.espeak(run)?.chars().count() < LONG_WORD_PHONEMES {
+            parts.push(run.to_owned());
+            return Ok(());
+        }
+        let mid = run.char_indices().nth(n / 2).map_or(run.len(), |(i, _)| i);
+        self.halve_until_spoken(&run[..mid], parts)?;
+        self.halve_until_spoken(&run[mid..], parts)
+    }
+}
+
+/// `phonemizer`'s `_postprocess_line` for `with_stress=True`, word separator `" "`, no phone
+/// separator, `strip=False`: strip, newlines to spaces, one pass of `"  "` → `" "`, then every
+/// space-separated word stripped, its `_` removed, and followed by one space.
+fn postprocess(raw: &str) -> String {
+    let line = pyunicode::strip(raw).replace('\n', " ").replace("  ", " ");
+    if line.is_empty() {
+        return String::new();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for word in line.split(' ') {
+        out.extend(pyunicode::strip(word).chars().filter(|&c| c != '_'));
+        out.push(' ');
+    }
+    out
+}
+
+/// Byte ranges of the maximal runs of (Python) word characters.
+fn word_runs(text: &str) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (is_word(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, text.len()));
+    }
+    runs
+}
+
+/// Byte offsets where a chunk may be cut, ascending, excluding 0 and the end: before each
+/// whitespace run that follows text, and after each punctuation character (anything that is
+/// neither a word character nor whitespace) that is followed by more text.
+fn word_boundaries(text: &str) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        if let Some(p) = prev {
+            let after_punct = !is_word(p) && !is_space(p) && !is_space(c);
+            let before_space = is_space(c) && !is_space(p);
+            if after_punct || before_space {
+                cuts.push(i);
+            }
+        }
+        prev = Some(c);
+    }
+    cuts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postprocess_follows_phonemizer() {
+        assert_eq!(postprocess(" h_ə_l_ˈoʊ w_ˈɜː_l_d\n"), "həlˈoʊ wˈɜːld ");
+        assert_eq!(postprocess(""), "");
+        assert_eq!(postprocess("  \n "), "");
+        // three spaces become two (one pass), leaving an empty word
+        assert_eq!(postprocess("a   b"), "a  b ");
+        assert_eq!(postprocess("a\n b"), "a b ");
+    }
+
+    #[test]
+    fn boundaries() {
+        assert_eq!(word_boundaries("ab cd, ef"), vec![2, 6]);
+        assert_eq!(word_boundaries("a—b"), vec![4]);
+        assert_eq!(word_boundaries("abc"), Vec::<usize>::new());
+        assert_eq!(word_boundaries(""), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn runs() {
+        assert_eq!(word_runs("ab, c_d é"), vec![(0, 2), (4, 7), (8, 10)]);
+        assert_eq!(word_runs("n\u{329}"), vec![(0, 1)]);
+    }
+}

@@ -1,0 +1,73 @@
+//! Reads chunk texts on stdin (one per line; a line that is a JSON object uses its `"text"`
+//! field, so texts with newlines or NULs can be given) and writes one JSON object per line:
+//! `{"text", "phonemes", "items", "input_ids"}` with `input_ids` wrapped as the model gets them.
+//!
+//! ```text
+//! cargo run -p kittentts-phonemize --release --example phonemize_lines < chunks.txt
+//! # time phonemise + tokenise over all lines, best of N rounds (prints one JSON summary):
+//! cargo run -p kittentts-phonemize --release --example phonemize_lines -- --bench 5 < chunks.txt
+//! ```
+//! `scripts/phonemize-bench.sh` uses the `--bench` mode to compare with the Python reference.
+
+use std::io::{BufRead, Write};
+use std::time::Instant;
+
+use kittentts_phonemize::{EspeakConfig, Phonemizer, tokenize, wrap_ids};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rounds = match args.as_slice() {
+        [] => None,
+        [flag, n] if flag == "--bench" => Some(n.parse::<usize>()?),
+        _ => return Err("usage: phonemize_lines [--bench ROUNDS] < lines".into()),
+    };
+    let mut texts = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let text = if line.starts_with('{') {
+            match serde_json::from_str::<serde_json::Value>(&line)?.get("text") {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                _ => line,
+            }
+        } else {
+            line
+        };
+        texts.push(text);
+    }
+    let phonemizer = Phonemizer::new(&EspeakConfig::default())?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Some(rounds) = rounds {
+        let mut best = f64::INFINITY;
+        let mut total_ids = 0usize;
+        for _ in 0..rounds.max(1) {
+            let t0 = Instant::now();
+            total_ids = 0;
+            for t in &texts {
+                total_ids += wrap_ids(&tokenize(&phonemizer.phonemize(t)?)).len();
+            }
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        let summary = serde_json::json!({
+            "texts": texts.len(),
+            "ids": total_ids,
+            "best_total_s": best,
+            "chunks_per_s": texts.len() as f64 / best,
+            "espeak": phonemizer.espeak_version(),
+        });
+        writeln!(out, "{summary}")?;
+        return Ok(());
+    }
+    for t in &texts {
+        let items = phonemizer.phonemize_items(t)?;
+        let phonemes = phonemizer.phonemize(t)?;
+        let row = serde_json::json!({
+            "text": t,
+            "phonemes": phonemes,
+            "items": items,
+            "input_ids": wrap_ids(&tokenize(&phonemes)),
+        });
+        writeln!(out, "{row}")?;
+    }
+    Ok(())
+}
