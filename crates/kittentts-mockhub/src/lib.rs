@@ -11,8 +11,10 @@
 //!   `Accept-Ranges: bytes`; `Range: bytes=a-` / `bytes=a-b` gets `206` with `Content-Range`.
 //! - LFS files (names ending in `.onnx`, `.npz`, `.bin`, `.safetensors`, or added with
 //!   [`MockHubBuilder::lfs_file`]) answer `302` with `X-Linked-Etag` (the sha256),
-//!   `X-Linked-Size` and an absolute `Location: {url}/lfs/{sha256}` like the real hub's CDN
-//!   redirect; the `/lfs/{sha256}` path serves the bytes.
+//!   `X-Linked-Size` and an absolute `Location: http://localhost:{port}/lfs/{sha256}`: the same
+//!   server under another host name, as the real hub redirects to its CDN host (Python's
+//!   `huggingface_hub` follows redirects only within the hub's host, so it reads the metadata
+//!   from the `302`); the `/lfs/{sha256}` path serves the bytes.
 //! - Regular files use the git blob sha1 as their ETag, as the real hub does.
 //! - Errors: `404` with `X-Error-Code: RepoNotFound`, `RevisionNotFound` or `EntryNotFound`.
 //! - A knob ([`MockHub::cut_next`]) cuts the connection half-way through a file body, after
@@ -160,6 +162,7 @@ impl MockHubBuilder {
         let state = Arc::new(State {
             repos: self.repos,
             url: format!("http://{addr}"),
+            lfs_url: format!("http://localhost:{}", addr.port()),
             requests: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
             cut: Mutex::new(None),
@@ -181,6 +184,8 @@ impl MockHubBuilder {
 struct State {
     repos: BTreeMap<String, MockRepo>,
     url: String,
+    /// The same server under the name `localhost`: a different host, like the hub's CDN.
+    lfs_url: String,
     requests: AtomicUsize,
     log: Mutex<Vec<String>>,
     cut: Mutex<Option<Cut>>,
@@ -511,7 +516,7 @@ fn route(request: &Request, state: &State) -> Response {
     if file.lfs {
         let sha = sha256_hex(&file.bytes);
         return Response::new(302, "Found")
-            .header("Location", format!("{}/lfs/{sha}", state.url))
+            .header("Location", format!("{}/lfs/{sha}", state.lfs_url))
             .header("X-Repo-Commit", repo.commit.clone())
             .header("ETag", format!("\"{sha}\""))
             .header("X-Linked-Etag", format!("\"{sha}\""))
