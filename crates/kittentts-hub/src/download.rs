@@ -22,6 +22,7 @@ use crate::{Error, Progress};
 #[derive(Debug)]
 pub(crate) struct Downloader {
     api: Api,
+    cache_dir: PathBuf,
 }
 
 impl Downloader {
@@ -43,11 +44,68 @@ impl Downloader {
                 url: endpoint.to_owned(),
                 source: Box::new(source),
             })?;
-        Ok(Self { api })
+        Ok(Self {
+            api,
+            cache_dir: cache_dir.to_path_buf(),
+        })
     }
 
     /// Downloads `file` into the cache and returns its snapshot path.
     pub(crate) fn download(
+        &self,
+        repo: &str,
+        revision: &str,
+        file: &str,
+        progress: Option<&dyn Fn(Progress)>,
+    ) -> Result<PathBuf, Error> {
+        match self.download_once(repo, revision, file, progress) {
+            // A `.part` file that already holds every byte (the process stopped between the
+            // last write and the rename) makes hf-hub ask for `bytes=<size>-`: 416. Drop it and
+            // download again.
+            Err(Error::Http { status: 416, .. }) => {
+                let stale = self.remove_full_parts(repo, file)?;
+                tracing::warn!(
+                    file,
+                    stale,
+                    "removed complete-sized .part files; downloading again"
+                );
+                self.download_once(repo, revision, file, progress)
+            }
+            other => other,
+        }
+    }
+
+    /// Removes the `.part` files of `repo` whose name is the hash of their contents (finished
+    /// downloads that were never renamed); returns how many.
+    fn remove_full_parts(&self, repo: &str, file: &str) -> Result<usize, Error> {
+        let blobs = self
+            .cache_dir
+            .join(crate::repo_folder_name(repo))
+            .join("blobs");
+        let entries = std::fs::read_dir(&blobs).map_err(Error::io(&blobs))?;
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(etag) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".part"))
+            else {
+                continue;
+            };
+            let Some(checksum) = Checksum::from_etag(etag) else {
+                continue;
+            };
+            if checksum.of_file(&path)?.eq_ignore_ascii_case(etag) {
+                std::fs::remove_file(&path).map_err(Error::io(&path))?;
+                tracing::debug!(file, part = %path.display(), "removed a finished .part file");
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    fn download_once(
         &self,
         repo: &str,
         revision: &str,

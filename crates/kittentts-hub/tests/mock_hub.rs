@@ -473,3 +473,24 @@ fn local_folders_are_read_in_place() {
         Err(Error::LocalFileMissing { file, .. }) if file == "config.json"
     ));
 }
+
+#[test]
+fn a_finished_but_unrenamed_part_file_is_replaced() {
+    let server = mock();
+    let cache = tempfile::tempdir().unwrap();
+    let blobs = repo_dir(cache.path()).join("blobs");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let part = blobs.join(format!("{}.part", sha256_hex(&voices())));
+    std::fs::write(&part, voices()).unwrap();
+    let path = hub(server.url(), cache.path())
+        .fetch(REPO, None, VOICES, None)
+        .unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), voices());
+    assert!(!part.exists());
+    let log = server.request_log();
+    assert!(
+        log.iter()
+            .any(|l| l.ends_with(&format!("[bytes={}-]", voices().len()))),
+        "{log:?}"
+    );
+}
