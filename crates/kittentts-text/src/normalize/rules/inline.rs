@@ -59,7 +59,7 @@ enum Last {
 /// Rewrite `core`; `None` when nothing changes.
 pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String> {
     let has_digit = numbers && core.bytes().any(|b| b.is_ascii_digit());
-    let has_symbol = symbols && core.chars().any(|c| symbol_word(c).is_some());
+    let has_symbol = symbols && core.chars().any(|c| c == '/' || symbol_word(c).is_some());
     if !has_digit && !has_symbol {
         return None;
     }
@@ -107,6 +107,24 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
                 continue;
             }
         }
+        if c == ':' && last == Last::Digit && rest[1..].starts_with(|d: char| d.is_ascii_digit()) {
+            // "3:0", "16:9": a score or a ratio.
+            push_word(&mut out, "to");
+            out.push(' ');
+            pos += 1;
+            last = Last::Other;
+            continue;
+        }
+        if c == '/' && last != Last::Start {
+            let next = rest[1..].chars().next();
+            if last == Last::Digit && next.is_some_and(|d| d.is_ascii_digit()) {
+                push_word(&mut out, "slash");
+            }
+            out.push(' ');
+            pos += 1;
+            last = Last::Other;
+            continue;
+        }
         if symbols && c == '#' && rest[1..].starts_with(|d: char| d.is_ascii_digit()) {
             push_word(&mut out, "number");
             out.push(' ');
@@ -132,6 +150,8 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
         out.push(c);
         pos += c.len_utf8();
     }
+    // A hyphen kept between two readings joins them ("10-20" with ranges off → "ten-twenty").
+    let out = out.replace("- ", "-");
     let out = out
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -161,5 +181,6 @@ mod tests {
         assert_eq!(norm("We're #1!"), "We're number one!");
         assert_eq!(norm("a=b"), "a equals b");
         assert_eq!(norm("rock & roll"), "rock and roll");
+        assert_eq!(norm("and/or"), "and or");
     }
 }

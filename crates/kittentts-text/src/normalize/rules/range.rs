@@ -1,0 +1,103 @@
+//! Ranges: "10-20" → "ten to twenty", "2020-2024" → "twenty twenty to twenty twenty-four",
+//! "1990-95" → "nineteen ninety to ninety-five", "5–10%" → "five to ten percent", "$10-$20" /
+//! "$10-20" → "ten to twenty dollars", "pages 100–200".
+//!
+//! Both ends must be plain non-negative numbers joined by `-`, `–` or `—` with nothing
+//! between; phone numbers ("555-1234") are matched first by their own rule.
+
+use super::super::SpanKind;
+use super::super::num::{Num, parse_num, read_unsigned};
+use super::super::token::{Ctx, Hit};
+use super::currency::CURRENCIES;
+use crate::words::year;
+
+fn as_year(n: &Num<'_>) -> Option<u32> {
+    if n.grouped || n.frac.is_some() || n.int.len() != 4 {
+        return None;
+    }
+    n.int.parse().ok().filter(|v| (1000..=2099).contains(v))
+}
+
+/// Read token `i` when its core is a range.
+pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    if !cx.opts.ranges {
+        return None;
+    }
+    let core = cx.tok(i)?.core;
+    let mut chars = core.chars();
+    let first = chars.clone().next()?;
+    let cur = CURRENCIES.iter().find(|c| c.symbol == first);
+    let body = if cur.is_some() {
+        chars.by_ref().next().map(|_| chars.as_str())?
+    } else {
+        core
+    };
+    let a = parse_num(body, false)?;
+    let rest = &body[a.len..];
+    let dash = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '-' | '–' | '—'))?;
+    let mut rest = &rest[dash.len_utf8()..];
+    if let Some(c) = cur {
+        rest = rest.strip_prefix(c.symbol).unwrap_or(rest);
+    }
+    let b = parse_num(rest, false)?;
+    let suffix = &rest[b.len..];
+    let unit = match (suffix, cur) {
+        ("", None) => "",
+        ("%", None) => " percent",
+        ("", Some(c)) => {
+            if b.is_one() {
+                c.one
+            } else {
+                c.many
+            }
+        }
+        _ => return None,
+    };
+    let unit = if cur.is_some() {
+        format!(" {unit}")
+    } else {
+        unit.to_string()
+    };
+    let (left, right) = match (as_year(&a), as_year(&b)) {
+        (Some(x), Some(y)) => (year(x), year(y)),
+        (Some(x), None) if b.int.len() == 2 && b.frac.is_none() && cur.is_none() => {
+            (year(x), read_unsigned(&b))
+        }
+        _ => (read_unsigned(&a), read_unsigned(&b)),
+    };
+    Some(Hit::one(
+        SpanKind::Range,
+        format!("{left} to {right}{unit}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{norm, norm_with};
+
+    #[test]
+    fn ranges() {
+        assert_eq!(norm("pages 10-20"), "pages ten to twenty");
+        assert_eq!(norm("ages 6–12."), "ages six to twelve.");
+        assert_eq!(
+            norm("from 2020-2024"),
+            "from twenty twenty to twenty twenty-four"
+        );
+        assert_eq!(
+            norm("the 1990-95 season"),
+            "the nineteen ninety to ninety-five season"
+        );
+        assert_eq!(norm("5-10%"), "five to ten percent");
+        assert_eq!(norm("$10-$20"), "ten to twenty dollars");
+        assert_eq!(norm("$10-20"), "ten to twenty dollars");
+        assert_eq!(norm("1.5-2.5"), "one point five to two point five");
+    }
+
+    #[test]
+    fn switched_off() {
+        assert_eq!(norm_with("10-20", |o| o.ranges = false), "ten-twenty");
+    }
+}

@@ -1,0 +1,254 @@
+//! Roman numerals (opt-in, as in the reference): after a title word they are cardinals
+//! ("World War II" → "World War two", "Chapter IV" → "Chapter four", "Super Bowl LVII"); after
+//! a name they are regnal ordinals ("Louis XIV" → "Louis the fourteenth", "Henry VIII" →
+//! "Henry the eighth"); a numeral heading the text ("IV. Results") is a cardinal.
+//!
+//! "I" alone is expanded only after a title word or a known regnal name.
+
+use super::super::SpanKind;
+use super::super::token::{Ctx, Hit};
+use crate::words::{cardinal_u64, ordinal_of};
+
+const TITLE_WORDS: &[&str] = &[
+    "war",
+    "chapter",
+    "part",
+    "volume",
+    "act",
+    "scene",
+    "book",
+    "section",
+    "article",
+    "phase",
+    "round",
+    "level",
+    "stage",
+    "class",
+    "type",
+    "version",
+    "episode",
+    "season",
+    "bowl",
+    "title",
+    "appendix",
+    "psalm",
+    "canto",
+    "schedule",
+    "amendment",
+    "apollo",
+    "vatican",
+    "mark",
+    "rocky",
+    "star",
+    "final",
+    "fantasy",
+    "grade",
+    "tier",
+    "unit",
+    "lesson",
+    "movement",
+    "symphony",
+];
+
+const REGNAL: &[&str] = &[
+    "Louis",
+    "Henry",
+    "Edward",
+    "George",
+    "William",
+    "James",
+    "Charles",
+    "Richard",
+    "John",
+    "Elizabeth",
+    "Mary",
+    "Anne",
+    "Victoria",
+    "Pope",
+    "Pius",
+    "Benedict",
+    "Leo",
+    "Gregory",
+    "Innocent",
+    "Clement",
+    "Paul",
+    "Philip",
+    "Frederick",
+    "Napoleon",
+    "Peter",
+    "Catherine",
+    "Alexander",
+    "Nicholas",
+    "Ivan",
+    "Constantine",
+    "Ramesses",
+    "Ptolemy",
+    "Alfonso",
+    "Ferdinand",
+    "Carlos",
+    "Juan",
+    "Felipe",
+    "Gustav",
+    "Olaf",
+    "Harald",
+    "Christian",
+    "Haakon",
+    "Rama",
+    "Otto",
+    "Ludwig",
+    "Wilhelm",
+    "Francis",
+    "Urban",
+    "Boniface",
+    "Sixtus",
+    "Stephen",
+];
+
+/// The value of a strict, canonical Roman numeral in capitals (1–3999): "IV" → 4; "IIII",
+/// "VX" and "MMMM" are rejected.
+pub(crate) fn roman_value(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 15 {
+        return None;
+    }
+    let val = |c: char| match c {
+        'I' => Some(1u64),
+        'V' => Some(5),
+        'X' => Some(10),
+        'L' => Some(50),
+        'C' => Some(100),
+        'D' => Some(500),
+        'M' => Some(1000),
+        _ => None,
+    };
+    let vals: Vec<u64> = s.chars().map(val).collect::<Option<_>>()?;
+    let mut total: i64 = 0;
+    for (k, &v) in vals.iter().enumerate() {
+        let v = i64::try_from(v).ok()?;
+        if vals
+            .get(k + 1)
+            .is_some_and(|&n| i64::try_from(n).is_ok_and(|n| n > v))
+        {
+            total -= v;
+        } else {
+            total += v;
+        }
+    }
+    let total = u64::try_from(total)
+        .ok()
+        .filter(|t| (1..=3999).contains(t))?;
+    (to_roman(total) == s).then_some(total)
+}
+
+fn to_roman(mut n: u64) -> String {
+    const TABLE: [(u64, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (v, r) in TABLE {
+        while n >= v {
+            out.push_str(r);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// Read token `i` when it is a Roman numeral in a context that makes it one.
+pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    if !cx.opts.roman_numerals {
+        return None;
+    }
+    let t = cx.tok(i)?;
+    let v = roman_value(t.core)?;
+    // A heading: "IV. Results" at the very start.
+    if i == 0
+        && t.trail == "."
+        && cx
+            .tok(1)
+            .is_some_and(|n| n.text.starts_with(char::is_uppercase))
+    {
+        return Some(Hit::one(SpanKind::Roman, capitalise(&cardinal_u64(v))));
+    }
+    let p = cx.tok(i.checked_sub(1)?)?;
+    if !p.trail.is_empty() {
+        return None;
+    }
+    let single = t.core.len() == 1;
+    if TITLE_WORDS.contains(&p.core.to_lowercase().as_str()) {
+        return Some(Hit::one(SpanKind::Roman, cardinal_u64(v)));
+    }
+    let regnal = REGNAL.contains(&p.core);
+    let name_like = p.core.chars().next().is_some_and(char::is_uppercase)
+        && p.core.chars().skip(1).all(char::is_lowercase)
+        && p.core.chars().count() > 1;
+    if regnal || (name_like && !single) {
+        return Some(Hit::one(
+            SpanKind::Roman,
+            format!("the {}", ordinal_of(&cardinal_u64(v))),
+        ));
+    }
+    None
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{norm, norm_with};
+    use super::roman_value;
+
+    fn roman(s: &str) -> String {
+        norm_with(s, |o| o.roman_numerals = true)
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(roman_value("XIV"), Some(14));
+        assert_eq!(roman_value("MCMXCIV"), Some(1994));
+        assert_eq!(roman_value("IIII"), None);
+        assert_eq!(roman_value("VX"), None);
+        assert_eq!(roman_value("ABC"), None);
+    }
+
+    #[test]
+    fn in_context() {
+        assert_eq!(roman("World War II ended."), "World War two ended.");
+        assert_eq!(roman("Chapter IV begins"), "Chapter four begins");
+        assert_eq!(
+            roman("Louis XIV was king."),
+            "Louis the fourteenth was king."
+        );
+        assert_eq!(roman("Henry VIII"), "Henry the eighth");
+        assert_eq!(roman("Elizabeth I died"), "Elizabeth the first died");
+        assert_eq!(roman("Super Bowl LVII"), "Super Bowl fifty-seven");
+        assert_eq!(roman("IV. Results"), "Four. Results");
+    }
+
+    #[test]
+    fn not_numerals() {
+        assert_eq!(roman("I think I can."), "I think I can.");
+        assert_eq!(roman("Mix I with V"), "Mix I with V");
+        assert_eq!(roman("I am MI"), "I am MI");
+    }
+
+    #[test]
+    fn off_by_default() {
+        assert_eq!(norm("World War II"), "World War II");
+    }
+}

@@ -1,0 +1,200 @@
+//! Units after numbers: "5 km" / "5km" → "five kilometers", "1 kg" → "one kilogram", "41°C" →
+//! "forty-one degrees Celsius", "-5°C" → "minus five degrees Celsius", "3.6GHz" → "three point
+//! six gigahertz", "48 ms" → "forty-eight milliseconds", "60 mph", "100 km/h", "2x" → "two
+//! times", "1920x1080" → "nineteen twenty by ten eighty".
+//!
+//! A unit written as a separate word is expanded only when it is unambiguous (not "m", "g",
+//! "in", "s"); glued to the number ("5m", "200g") all listed units are. Singular when the number
+//! is exactly 1.
+
+use super::super::SpanKind;
+use super::super::num::{Num, parse_num, read, read_unsigned};
+use super::super::token::{Ctx, Hit};
+use crate::words::year;
+
+/// (written, singular, plural, allowed as a separate word).
+const UNITS: &[(&str, &str, &str, bool)] = &[
+    ("km", "kilometer", "kilometers", true),
+    ("m", "meter", "meters", false),
+    ("cm", "centimeter", "centimeters", true),
+    ("mm", "millimeter", "millimeters", true),
+    ("µm", "micrometer", "micrometers", true),
+    ("nm", "nanometer", "nanometers", true),
+    ("mi", "mile", "miles", false),
+    ("ft", "foot", "feet", true),
+    ("in", "inch", "inches", false),
+    ("yd", "yard", "yards", true),
+    ("kg", "kilogram", "kilograms", true),
+    ("g", "gram", "grams", false),
+    ("mg", "milligram", "milligrams", true),
+    ("µg", "microgram", "micrograms", true),
+    ("lb", "pound", "pounds", true),
+    ("lbs", "pounds", "pounds", true),
+    ("oz", "ounce", "ounces", true),
+    ("mL", "milliliter", "milliliters", true),
+    ("ml", "milliliter", "milliliters", true),
+    ("L", "liter", "liters", false),
+    ("l", "liter", "liters", false),
+    ("TB", "terabyte", "terabytes", true),
+    ("GB", "gigabyte", "gigabytes", true),
+    ("MB", "megabyte", "megabytes", true),
+    ("KB", "kilobyte", "kilobytes", true),
+    ("kB", "kilobyte", "kilobytes", true),
+    ("PB", "petabyte", "petabytes", true),
+    ("Gb", "gigabit", "gigabits", true),
+    ("Mb", "megabit", "megabits", true),
+    ("Gbps", "gigabit per second", "gigabits per second", true),
+    ("Mbps", "megabit per second", "megabits per second", true),
+    ("GHz", "gigahertz", "gigahertz", true),
+    ("MHz", "megahertz", "megahertz", true),
+    ("kHz", "kilohertz", "kilohertz", true),
+    ("Hz", "hertz", "hertz", true),
+    ("ms", "millisecond", "milliseconds", true),
+    ("µs", "microsecond", "microseconds", true),
+    ("us", "microsecond", "microseconds", false),
+    ("ns", "nanosecond", "nanoseconds", true),
+    ("sec", "second", "seconds", true),
+    ("secs", "seconds", "seconds", true),
+    ("min", "minute", "minutes", true),
+    ("mins", "minutes", "minutes", true),
+    ("hr", "hour", "hours", true),
+    ("hrs", "hours", "hours", true),
+    ("h", "hour", "hours", false),
+    ("mph", "mile per hour", "miles per hour", true),
+    ("kph", "kilometer per hour", "kilometers per hour", true),
+    ("km/h", "kilometer per hour", "kilometers per hour", true),
+    ("m/s", "meter per second", "meters per second", true),
+    ("kW", "kilowatt", "kilowatts", true),
+    ("MW", "megawatt", "megawatts", true),
+    ("W", "watt", "watts", false),
+    ("kWh", "kilowatt hour", "kilowatt hours", true),
+    ("V", "volt", "volts", false),
+    ("mA", "milliamp", "milliamps", true),
+    ("mAh", "milliamp hour", "milliamp hours", true),
+    ("dB", "decibel", "decibels", true),
+    ("px", "pixel", "pixels", true),
+    ("fps", "frame per second", "frames per second", true),
+    (
+        "rpm",
+        "revolution per minute",
+        "revolutions per minute",
+        true,
+    ),
+    (
+        "psi",
+        "pound per square inch",
+        "pounds per square inch",
+        true,
+    ),
+    ("kcal", "kilocalorie", "kilocalories", true),
+    ("cal", "calorie", "calories", false),
+    ("m²", "square meter", "square meters", true),
+    ("km²", "square kilometer", "square kilometers", true),
+    ("ft²", "square foot", "square feet", true),
+    ("°C", "degree Celsius", "degrees Celsius", true),
+    ("°F", "degree Fahrenheit", "degrees Fahrenheit", true),
+    ("℃", "degree Celsius", "degrees Celsius", true),
+    ("℉", "degree Fahrenheit", "degrees Fahrenheit", true),
+    ("°", "degree", "degrees", true),
+];
+
+fn lookup(unit: &str, separate: bool) -> Option<(&'static str, &'static str)> {
+    UNITS
+        .iter()
+        .find(|(w, _, _, sep)| *w == unit && (!separate || *sep))
+        .map(|&(_, one, many, _)| (one, many))
+}
+
+fn read_with_unit(n: &Num<'_>, one: &str, many: &str) -> String {
+    let unit = if n.is_one() { one } else { many };
+    if n.negative && unit.contains("degree") {
+        format!("minus {} {unit}", read_unsigned(n))
+    } else {
+        format!("{} {unit}", read(n))
+    }
+}
+
+/// Read a dimension like "1920x1080" (each side a number; 4-digit sides read in pairs).
+fn dimension(core: &str) -> Option<String> {
+    let (a, b) = core.split_once(['x', '×'])?;
+    let side = |s: &str| -> Option<String> {
+        let n = parse_num(s, false).filter(|n| n.len == s.len())?;
+        Some(match n.plain_u64() {
+            Some(v) if (1000..=9999).contains(&v) && v % 100 != 0 => year(u32::try_from(v).ok()?),
+            _ => read_unsigned(&n),
+        })
+    };
+    Some(format!("{} by {}", side(a)?, side(b)?))
+}
+
+/// Read token `i` (and maybe the unit word after it) when it is a number with a unit.
+pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    if !cx.opts.units {
+        return None;
+    }
+    let t = cx.tok(i)?;
+    let n = parse_num(t.core, true)?;
+    let suffix = &t.core[n.len..];
+    if suffix.is_empty() {
+        let next = cx.next_core(i)?;
+        let (one, many) = lookup(next, true)?;
+        return Some(Hit::many(SpanKind::Unit, 2, read_with_unit(&n, one, many)));
+    }
+    if let Some((one, many)) = lookup(suffix, false) {
+        return Some(Hit::one(SpanKind::Unit, read_with_unit(&n, one, many)));
+    }
+    if suffix == "x" || suffix == "×" {
+        return Some(Hit::one(SpanKind::Unit, format!("{} times", read(&n))));
+    }
+    if !n.negative
+        && let Some(d) = dimension(t.core)
+    {
+        return Some(Hit::one(SpanKind::Unit, d));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{norm, norm_with};
+
+    #[test]
+    fn units() {
+        assert_eq!(
+            norm("a 42km trail"),
+            "a forty-two kilometer trail".replace("kilometer", "kilometers")
+        );
+        assert_eq!(norm("weighs 1 kg."), "weighs one kilogram.");
+        assert_eq!(
+            norm("water boils at 100°C."),
+            "water boils at one hundred degrees Celsius."
+        );
+        assert_eq!(norm("it was 41 °F"), "it was forty-one degrees Fahrenheit");
+        assert_eq!(norm("-5°C outside"), "minus five degrees Celsius outside");
+        assert_eq!(norm("runs at 3.6GHz"), "runs at three point six gigahertz");
+        assert_eq!(
+            norm("latency is 48 ms."),
+            "latency is forty-eight milliseconds."
+        );
+        assert_eq!(norm("at 60 mph"), "at sixty miles per hour");
+        assert_eq!(norm("a 2.5GB file"), "a two point five gigabytes file");
+        assert_eq!(norm("a 90° angle"), "a ninety degrees angle");
+        assert_eq!(norm("5 m away"), "five m away");
+        assert_eq!(norm("5m away"), "five meters away");
+    }
+
+    #[test]
+    fn times_and_dimensions() {
+        assert_eq!(norm("2x faster"), "two times faster");
+        assert_eq!(
+            norm("a 1920x1080 screen"),
+            "a nineteen twenty by ten eighty screen"
+        );
+        assert_eq!(norm("a 4x4 truck"), "a four by four truck");
+    }
+
+    #[test]
+    fn switched_off() {
+        assert_eq!(norm_with("5km", |o| o.units = false), "five km");
+    }
+}
