@@ -110,12 +110,14 @@ impl VoiceBank {
 
     /// Parses and validates the bytes of a `voices.npz`; `origin` names the file in errors.
     ///
-    /// Stored and deflated (`np.savez_compressed`) archives are both read.
+    /// Stored and deflated (`np.savez_compressed`) archives are both read. When two entries
+    /// have the same name the last one is used, as Python's `zipfile` (and so the reference)
+    /// does.
     ///
     /// # Errors
     /// [`Error::Zip`] (not a zip, corrupt archive), [`Error::ZipEntry`] (entry data corrupt,
     /// CRC mismatch), [`Error::NotNpy`] (an entry that is not a `.npy` file, including
-    /// directories), [`Error::EntryTooLarge`], [`Error::DuplicateVoice`], [`Error::Dtype`]
+    /// directories), [`Error::EntryTooLarge`], [`Error::Dtype`]
     /// (anything but `'<f4'`: `f64`, big-endian, integers), [`Error::Shape`] (not
     /// `(rows >= 1, 256)`), [`Error::NonFinite`] (NaN or ±inf), [`Error::EmptyVoices`].
     pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Self, Error> {
@@ -141,12 +143,6 @@ impl VoiceBank {
                 return Err(not_npy("the name does not end in .npy"));
             };
             let voice = voice.to_owned();
-            if voices.iter().any(|(id, _)| *id == voice) {
-                return Err(Error::DuplicateVoice {
-                    path: origin.to_path_buf(),
-                    voice,
-                });
-            }
             buf.clear();
             let read = entry
                 .take(MAX_ENTRY_BYTES + 1)

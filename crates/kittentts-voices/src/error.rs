@@ -77,15 +77,6 @@ pub enum Error {
         limit: u64,
     },
 
-    /// Two entries of the archive name the same voice.
-    #[error("{path}: voice {voice:?} appears twice")]
-    DuplicateVoice {
-        /// The voices file.
-        path: PathBuf,
-        /// The voice id.
-        voice: String,
-    },
-
     /// A voice table's dtype is not little-endian float32 (`<f4`).
     #[error("{path}: voice {voice:?} has dtype {dtype}, expected little-endian float32 ('<f4')")]
     Dtype {
@@ -131,7 +122,7 @@ pub enum Error {
     },
 
     /// A voice table's row count does not fit the model type (ONNX2 models need 400 rows).
-    #[error("{path}: voice {voice:?} has {rows} rows, but a {model_type} model needs {expected}")]
+    #[error("{path}: voice {voice:?} has {rows} rows, but {model_type} models need {expected}")]
     RowCount {
         /// The voices file.
         path: PathBuf,

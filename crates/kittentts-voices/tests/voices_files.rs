@@ -4,7 +4,7 @@
 //! Case fields: `entries` (each: `name`, `shape`, `descr` (default `<f4`), `fortran`, `set`
 //! (`[flat C-order index, "nan" | "inf" | "-inf"]`), `zeros`, `extra_bytes`, `header_shape`, `raw`
 //! text instead of a `.npy`, `dir`), `compression` (`stored`/`deflated`), `mutate`
-//! (`truncate`, `garbage`, `empty`, `corrupt_data`), `type` (then the bank is also checked
+//! (`truncate`, `garbage`, `empty`, `corrupt_data`), `rename` (`[from, to]`, same length), `type` (then the bank is also checked
 //! against a config of that type), and either `error` (the variant) with `contains` (text the
 //! message must hold) or `voices` (`[id, rows]`) with `cell` (`[id, row, col, value]`).
 //! Table values are `(row * cols + col) * 0.5`.
@@ -124,6 +124,19 @@ fn build_npz(case: &Value) -> Vec<u8> {
         writer.write_all(&bytes).unwrap();
     }
     let mut bytes = writer.finish().unwrap().into_inner();
+    if let Some([from, to]) = case["rename"].as_array().map(Vec::as_slice) {
+        // Same-length names: rewrite them in the local headers and the central directory.
+        let (from, to) = (
+            from.as_str().unwrap().as_bytes(),
+            to.as_str().unwrap().as_bytes(),
+        );
+        assert_eq!(from.len(), to.len());
+        for i in 0..bytes.len() - from.len() {
+            if &bytes[i..i + from.len()] == from {
+                bytes[i..i + from.len()].copy_from_slice(to);
+            }
+        }
+    }
     match case["mutate"].as_str() {
         Some("truncate") => bytes.truncate(bytes.len() / 2),
         Some("corrupt_data") => {
@@ -207,7 +220,7 @@ fn voices_file_cases() {
         }
         count += 1;
     }
-    assert_eq!(count, 27);
+    assert_eq!(count, 28);
 }
 
 #[test]
