@@ -121,6 +121,11 @@ impl VoiceBank {
     /// (anything but `'<f4'`: `f64`, big-endian, integers), [`Error::Shape`] (not
     /// `(rows >= 1, 256)`), [`Error::NonFinite`] (NaN or ±inf), [`Error::EmptyVoices`].
     pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Self, Error> {
+        Self::from_bytes_with_limit(bytes, origin, MAX_ENTRY_BYTES)
+    }
+
+    /// [`from_bytes`](Self::from_bytes) with `limit` bytes per decompressed entry.
+    fn from_bytes_with_limit(bytes: &[u8], origin: &Path, limit: u64) -> Result<Self, Error> {
         let zip_err = |source| Error::Zip {
             path: origin.to_path_buf(),
             source,
@@ -145,18 +150,18 @@ impl VoiceBank {
             let voice = voice.to_owned();
             buf.clear();
             let read = entry
-                .take(MAX_ENTRY_BYTES + 1)
+                .take(limit.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|source| Error::ZipEntry {
                     path: origin.to_path_buf(),
                     entry: name.clone(),
                     source,
                 })?;
-            if read as u64 > MAX_ENTRY_BYTES {
+            if read as u64 > limit {
                 return Err(Error::EntryTooLarge {
                     path: origin.to_path_buf(),
                     entry: name,
-                    limit: MAX_ENTRY_BYTES,
+                    limit,
                 });
             }
             let table = npy::decode_f32_table(&buf, STYLE_DIM).map_err(|e| match e {
@@ -263,6 +268,44 @@ mod tests {
         assert_eq!(t.row(2), None);
         assert_eq!(t.row(usize::MAX), None);
         assert_eq!(t.as_slice().len(), 512);
+    }
+
+    /// A stored zip with one entry `name` holding a `(rows, 256)` `'<f4'` table of zeros.
+    fn npz(name: &str, rows: usize, method: zip::CompressionMethod) -> Vec<u8> {
+        use std::io::Write;
+        let header =
+            format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, 256), }}");
+        let npy = crate::npy::tests::npy(&header, &vec![0; rows * STYLE_DIM * 4]);
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer.start_file(name, options).unwrap();
+        writer.write_all(&npy).unwrap();
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn entries_over_the_limit_are_refused() {
+        // The limit is checked on decompressed bytes, so a small deflated file cannot blow
+        // up in memory. A (4, 256) table is 4096 data bytes plus a 128-byte header.
+        for method in [
+            zip::CompressionMethod::Stored,
+            zip::CompressionMethod::Deflated,
+        ] {
+            let bytes = npz("a.npy", 4, method);
+            let origin = Path::new("big.npz");
+            match VoiceBank::from_bytes_with_limit(&bytes, origin, 4096) {
+                Err(Error::EntryTooLarge { path, entry, limit }) => {
+                    assert_eq!(
+                        (path.as_path(), entry.as_str(), limit),
+                        (origin, "a.npy", 4096)
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+            let bank = VoiceBank::from_bytes_with_limit(&bytes, origin, 4096 + 128).unwrap();
+            assert_eq!(bank.get("a").unwrap().rows(), 4);
+        }
+        assert_eq!(MAX_ENTRY_BYTES, 64 << 20);
     }
 
     #[test]

@@ -12,22 +12,18 @@
 
 use std::path::Path;
 
+mod common;
+
+use common::{model_dir, variant};
 use kittentts_voices::{Error, ModelConfig, Voices};
 use serde_json::Value;
-
-fn variant(e: &Error) -> String {
-    let debug = format!("{e:?}");
-    debug.split([' ', '(', '{']).next().unwrap().to_owned()
-}
 
 fn run(case: &Value) -> Result<Option<Voices>, Error> {
     let text = case["config"].as_str().unwrap();
     match case["bank"].as_str() {
         None => ModelConfig::from_json(text, Path::new("cfg/config.json")).map(|_| None),
         Some(model) => {
-            let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../tests/data")
-                .join(model);
+            let dir = model_dir(model);
             let config = ModelConfig::from_json(text, Path::new("cfg/config.json"))?;
             Voices::load(&config, &dir).map(Some)
         }

@@ -6,15 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::collections::HashMap;
-use std::path::Path;
 
+mod common;
+
+use common::model_dir;
 use kittentts_voices::{Error, ModelConfig, Voices};
 use serde_json::{Value, json};
 
 fn voices_for(case: &Value) -> Voices {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(case["model"].as_str().unwrap());
+    let dir = model_dir(case["model"].as_str().unwrap());
     let real = ModelConfig::from_file(&dir.join("config.json")).unwrap();
     let config = json!({
         "type": real.model_type.as_str(),
