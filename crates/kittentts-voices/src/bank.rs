@@ -185,12 +185,32 @@ impl VoiceBank {
             tracing::trace!(voice, rows = table.rows(), "read voice table");
             voices.push((voice, table));
         }
+        tracing::debug!(origin = %origin.display(), voices = voices.len(), "read voices");
+        Self::from_tables(voices, origin)
+    }
+
+    /// A bank from tables built in memory (e.g. with [`VoiceTable::from_rows`]); `origin`
+    /// names it in errors. A repeated id replaces the earlier table in its place, as a
+    /// repeated archive entry does.
+    ///
+    /// # Errors
+    /// [`Error::EmptyVoices`] when `tables` is empty.
+    pub fn from_tables(
+        tables: impl IntoIterator<Item = (String, VoiceTable)>,
+        origin: &Path,
+    ) -> Result<Self, Error> {
+        let mut voices: Vec<(String, VoiceTable)> = Vec::new();
+        for (id, table) in tables {
+            match voices.iter_mut().find(|(v, _)| *v == id) {
+                Some(slot) => slot.1 = table,
+                None => voices.push((id, table)),
+            }
+        }
         if voices.is_empty() {
             return Err(Error::EmptyVoices {
                 path: origin.to_path_buf(),
             });
         }
-        tracing::debug!(origin = %origin.display(), voices = voices.len(), "read voices");
         Ok(Self {
             voices,
             origin: origin.to_path_buf(),
@@ -306,6 +326,27 @@ mod tests {
             assert_eq!(bank.get("a").unwrap().rows(), 4);
         }
         assert_eq!(MAX_ENTRY_BYTES, 64 << 20);
+    }
+
+    #[test]
+    fn from_tables_replaces_repeated_ids_and_rejects_none() {
+        let origin = Path::new("mem");
+        let bank = VoiceBank::from_tables(
+            [
+                ("a".into(), table(1)),
+                ("b".into(), table(2)),
+                ("a".into(), table(3)),
+            ],
+            origin,
+        )
+        .unwrap();
+        assert_eq!(bank.ids().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(bank.get("a").unwrap().rows(), 3);
+        assert_eq!(bank.len(), 2);
+        assert!(matches!(
+            VoiceBank::from_tables([], origin),
+            Err(Error::EmptyVoices { path }) if path == origin
+        ));
     }
 
     #[test]

@@ -237,16 +237,21 @@ impl Voices {
     }
 
     /// Every name [`resolve`](Self::resolve) accepts: aliases (sorted, each with its id),
-    /// then voice ids (in voices-file order).
+    /// then voice ids (in voices-file order). An id that an alias of the same name shadows
+    /// is left out, since resolving that name gives the alias's voice.
     pub fn names(&self) -> Vec<VoiceName> {
         let aliases = self.aliases.iter().map(|(alias, id)| VoiceName {
             name: alias.clone(),
             id: id.clone(),
         });
-        let ids = self.bank.ids().map(|id| VoiceName {
-            name: id.to_owned(),
-            id: id.to_owned(),
-        });
+        let ids = self
+            .bank
+            .ids()
+            .filter(|id| !self.aliases.contains_key(*id))
+            .map(|id| VoiceName {
+                name: id.to_owned(),
+                id: id.to_owned(),
+            });
         aliases.chain(ids).collect()
     }
 
@@ -268,5 +273,70 @@ impl Voices {
     /// The config file the aliases and priors came from.
     pub fn config_origin(&self) -> &Path {
         &self.config_origin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::STYLE_DIM;
+
+    fn bank(ids: &[&str]) -> VoiceBank {
+        let origin = Path::new("v.npz");
+        let tables = ids.iter().enumerate().map(|(i, id)| {
+            let values = vec![i as f32; 400 * STYLE_DIM];
+            (
+                (*id).to_owned(),
+                VoiceTable::from_rows(values, origin, id).unwrap(),
+            )
+        });
+        VoiceBank::from_tables(tables, origin).unwrap()
+    }
+
+    fn config(json: &str) -> ModelConfig {
+        ModelConfig::from_json(json, Path::new("c.json")).unwrap()
+    }
+
+    #[test]
+    fn a_shadowing_alias_wins_and_hides_the_id() {
+        let c = config(
+            r#"{"type": "ONNX2", "model_file": "m", "voices": "v",
+                "voice_aliases": {"b": "c", "A": "a"}}"#,
+        );
+        let voices = Voices::new(&c, bank(&["a", "b", "c"])).unwrap();
+        let b = voices.resolve("b").unwrap();
+        assert_eq!(
+            (b.id(), b.alias(), b.style_row("")[0]),
+            ("c", Some("b"), 2.0)
+        );
+        let names: Vec<(String, String)> =
+            voices.names().into_iter().map(|n| (n.name, n.id)).collect();
+        let pairs = [("A", "a"), ("b", "c"), ("a", "a"), ("c", "c")];
+        assert_eq!(
+            names,
+            pairs.map(|(n, i)| (n.to_owned(), i.to_owned())).to_vec()
+        );
+    }
+
+    #[test]
+    fn priors_outside_the_config_parser_are_still_checked() {
+        let mut c = config(r#"{"type": "ONNX2", "model_file": "m", "voices": "v"}"#);
+        for bad in [0.0, -2.0, f64::NAN, f64::INFINITY] {
+            c.speed_priors = BTreeMap::from([("a".to_owned(), bad)]);
+            assert!(matches!(
+                Voices::new(&c, bank(&["a"])),
+                Err(Error::SpeedPrior { voice, .. }) if voice == "a"
+            ));
+        }
+    }
+
+    #[test]
+    fn accessors_report_the_sources() {
+        let c = config(r#"{"type": "ONNX2", "model_file": "m", "voices": "v"}"#);
+        let voices = Voices::new(&c, bank(&["x", "y"])).unwrap();
+        assert_eq!(voices.model_type(), ModelType::Onnx2);
+        assert_eq!(voices.config_origin(), Path::new("c.json"));
+        assert_eq!(voices.bank().origin(), Path::new("v.npz"));
+        assert_eq!(voices.ids().collect::<Vec<_>>(), ["x", "y"]);
     }
 }
