@@ -24,9 +24,9 @@ pub enum Error {
         path: PathBuf,
         /// Where that path came from (`builder`, `ORT_DYLIB_PATH`, ...).
         origin: crate::runtime::LibrarySource,
-        /// What the loader said.
+        /// What the loader said (ort's `LoadDynamicError` with the default `load-dynamic`).
         #[source]
-        source: ort::LoadDynamicError,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The ONNX Runtime library was found but its version is older than this crate needs.
     #[error(

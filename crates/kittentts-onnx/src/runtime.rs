@@ -27,8 +27,6 @@ pub enum LibrarySource {
     Explicit,
     /// The `ORT_DYLIB_PATH` environment variable.
     OrtDylibPathEnv,
-    /// The copy that ort's `download-binaries` feature put next to the executable.
-    NextToExecutable,
     /// `$KITTENTTS_RUNTIME_DIR/onnxruntime/`, filled by `scripts/fetch-runtimes.sh`.
     RuntimeDir,
     /// The bare library name, searched by the system's dynamic loader.
@@ -40,7 +38,6 @@ impl fmt::Display for LibrarySource {
         f.write_str(match self {
             Self::Explicit => "an explicit path",
             Self::OrtDylibPathEnv => "ORT_DYLIB_PATH",
-            Self::NextToExecutable => "the copy next to the executable",
             Self::RuntimeDir => "$KITTENTTS_RUNTIME_DIR/onnxruntime",
             Self::System => "the system library search path",
         })
@@ -58,9 +55,9 @@ pub fn library_file_name() -> String {
 
 /// Resolves which ONNX Runtime library to load, without loading it.
 ///
-/// Order: `explicit` > `$ORT_DYLIB_PATH` > (with the `download-binaries` feature) a copy next to
-/// the executable > `$KITTENTTS_RUNTIME_DIR/onnxruntime/<lib>` if that file exists > the bare
-/// library name for the system loader.
+/// Order: `explicit` > `$ORT_DYLIB_PATH` (if not empty) > `$KITTENTTS_RUNTIME_DIR/onnxruntime/<lib>`
+/// if that file exists > the bare library name for the system loader (ort first looks for a
+/// relative name next to the executable).
 pub fn resolve_library(explicit: Option<&Path>) -> (PathBuf, LibrarySource) {
     if let Some(path) = explicit {
         return (path.to_path_buf(), LibrarySource::Explicit);
@@ -69,14 +66,6 @@ pub fn resolve_library(explicit: Option<&Path>) -> (PathBuf, LibrarySource) {
         return (PathBuf::from(path), LibrarySource::OrtDylibPathEnv);
     }
     let name = library_file_name();
-    if cfg!(feature = "download-binaries") {
-        let beside = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(&name)));
-        if let Some(path) = beside.filter(|p| p.is_file()) {
-            return (path, LibrarySource::NextToExecutable);
-        }
-    }
     if let Some(dir) = std::env::var_os(RUNTIME_DIR_ENV).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(dir).join("onnxruntime").join(&name);
         if path.is_file() {
@@ -145,6 +134,15 @@ pub(crate) fn runtime(library: Option<&Path>) -> Result<Arc<Runtime>, Error> {
         }
         return Ok(Arc::clone(rt));
     }
+    let rt = Arc::new(load(library)?);
+    tracing::info!(library = %rt.library.display(), version = %rt.version, "loaded ONNX Runtime");
+    *guard = Some(Arc::clone(&rt));
+    Ok(rt)
+}
+
+/// The run-time loading path (ort's `load-dynamic`; the default).
+#[cfg(any(feature = "load-dynamic", not(feature = "download-binaries")))]
+fn load(library: Option<&Path>) -> Result<Runtime, Error> {
     let (path, origin) = resolve_library(library);
     let version = read_version(&path, origin)?;
     let minor = version
@@ -168,7 +166,7 @@ pub(crate) fn runtime(library: Option<&Path>) -> Result<Arc<Runtime>, Error> {
         source => Error::RuntimeLoad {
             path: path.clone(),
             origin,
-            source,
+            source: Box::new(source),
         },
     })?;
     let env = builder
@@ -178,14 +176,51 @@ pub(crate) fn runtime(library: Option<&Path>) -> Result<Arc<Runtime>, Error> {
             context: "create the ONNX Runtime environment",
             source,
         })?;
-    tracing::info!(library = %path.display(), %origin, %version, "loaded ONNX Runtime");
-    let rt = Arc::new(Runtime {
+    tracing::debug!(%origin, "ONNX Runtime library resolved");
+    Ok(Runtime {
         env,
         library: path,
         version,
-    });
-    *guard = Some(Arc::clone(&rt));
-    Ok(rt)
+    })
+}
+
+/// The build-time linking path: `download-binaries` without `load-dynamic` (ort links the
+/// library it downloaded; the copy next to the executable is found by the system loader).
+#[cfg(not(any(feature = "load-dynamic", not(feature = "download-binaries"))))]
+fn load(library: Option<&Path>) -> Result<Runtime, Error> {
+    if let Some(path) = library {
+        tracing::warn!(
+            requested = %path.display(),
+            "ONNX Runtime is linked at build time (feature download-binaries); ignoring the explicit library path"
+        );
+    }
+    // SAFETY: `OrtGetApiBase` is linked in; it returns a pointer to a static struct whose
+    // `GetVersionString` returns a static NUL-terminated string.
+    let version = unsafe {
+        let base = ort::sys::OrtGetApiBase();
+        if base.is_null() {
+            String::new()
+        } else {
+            let ptr = ((*base).GetVersionString)();
+            if ptr.is_null() {
+                String::new()
+            } else {
+                CStr::from_ptr(ptr).to_string_lossy().into_owned()
+            }
+        }
+    };
+    let env = ort::init()
+        .with_name("kittentts")
+        .build()
+        .map_err(|source| Error::Runtime {
+            context: "create the ONNX Runtime environment",
+            source,
+        })?;
+    Ok(Runtime {
+        env,
+        library: PathBuf::from(library_file_name()),
+        version,
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -195,10 +230,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+#[cfg(any(feature = "load-dynamic", not(feature = "download-binaries")))]
 /// Opens the library just long enough to ask for its version string, so that a missing or too
 /// old library becomes a typed error before ort keeps it loaded for good.
 fn read_version(path: &Path, origin: LibrarySource) -> Result<String, Error> {
-    let load_error = |source| Error::RuntimeLoad {
+    let load_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::RuntimeLoad {
         path: path.to_path_buf(),
         origin,
         source,
@@ -206,31 +242,33 @@ fn read_version(path: &Path, origin: LibrarySource) -> Result<String, Error> {
     // SAFETY: loading ONNX Runtime runs its initialisers, which have no preconditions; the
     // library stays loaded for the rest of this function while its symbols are used.
     let lib = unsafe { libloading::Library::new(path) }.map_err(|error| {
-        load_error(ort::LoadDynamicError::Dlopen {
+        load_error(Box::new(ort::LoadDynamicError::Dlopen {
             error,
             path: path.to_path_buf(),
-        })
+        }))
     })?;
     type GetApiBase = unsafe extern "system" fn() -> *const ort::sys::OrtApiBase;
     // SAFETY: `OrtGetApiBase` has this signature in every ONNX Runtime release.
     let get_base = unsafe { lib.get::<GetApiBase>(b"OrtGetApiBase\0") }.map_err(|_| {
-        load_error(ort::LoadDynamicError::MissingApi {
+        load_error(Box::new(ort::LoadDynamicError::MissingApi {
             path: path.to_path_buf(),
-        })
+        }))
     })?;
     // SAFETY: the function takes no arguments and returns a pointer to a static struct.
     let base = unsafe { get_base() };
     if base.is_null() {
-        return Err(load_error(ort::LoadDynamicError::MissingApi {
+        return Err(load_error(Box::new(ort::LoadDynamicError::MissingApi {
             path: path.to_path_buf(),
-        }));
+        })));
     }
     // SAFETY: `base` is non-null and points to the library's static `OrtApiBase`;
     // `GetVersionString` returns a static NUL-terminated string.
     let version = unsafe {
         let ptr = ((*base).GetVersionString)();
         if ptr.is_null() {
-            return Err(load_error(ort::LoadDynamicError::InvalidVersionString));
+            return Err(load_error(Box::new(
+                ort::LoadDynamicError::InvalidVersionString,
+            )));
         }
         CStr::from_ptr(ptr).to_string_lossy().into_owned()
     };

@@ -1,0 +1,110 @@
+//! Times `AcousticModel::run` on any KittenTTS-contract ONNX file (e.g. the 0.8 stand-ins in
+//! `/work/shared/models`), one JSON line per (model, token count).
+//!
+//! ```sh
+//! cargo run --release -p kittentts-onnx --example bench_model -- \
+//!     --threads 2 --runs 5 --tokens 5,50,200,510 path/to/model.onnx [more.onnx ...]
+//! # the same inputs through Python onnxruntime, for comparison:
+//! $PY crates/kittentts-onnx/examples/bench_model.py --threads 2 --runs 5 --tokens 5,50,200,510 path/to/model.onnx
+//! ```
+//!
+//! Inputs (identical in bench_model.py): ids `[0] + [(7 i + 3) mod 177 + 1 for i < N - 3] + [10, 0]`,
+//! style `0.1 sin(0.37 j)` for j < 256, speed 1.0. One warm-up run, then `--runs` timed runs.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use kittentts_onnx::{AcousticModel, ModelOptions, STYLE_DIM};
+
+struct Args {
+    threads: usize,
+    runs: usize,
+    tokens: Vec<usize>,
+    models: Vec<PathBuf>,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut args = Args {
+        threads: 2,
+        runs: 5,
+        tokens: vec![5, 50, 200, 510],
+        models: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--threads" => {
+                args.threads = value("--threads")?
+                    .parse()
+                    .map_err(|e| format!("--threads: {e}"))?
+            }
+            "--runs" => {
+                args.runs = value("--runs")?
+                    .parse()
+                    .map_err(|e| format!("--runs: {e}"))?
+            }
+            "--tokens" => {
+                args.tokens = value("--tokens")?
+                    .split(',')
+                    .map(|t| t.parse().map_err(|e| format!("--tokens: {e}")))
+                    .collect::<Result<_, _>>()?;
+            }
+            _ => args.models.push(PathBuf::from(a)),
+        }
+    }
+    if args.models.is_empty() || args.runs == 0 || args.tokens.iter().any(|&n| n < 3) {
+        return Err("usage: bench_model [--threads N] [--runs R] [--tokens 5,50,...(each >= 3)] MODEL.onnx...".into());
+    }
+    Ok(args)
+}
+
+fn ids(n: usize) -> Vec<i64> {
+    let mut ids = vec![0];
+    ids.extend((0..n - 3).map(|i| (7 * i as i64 + 3) % 177 + 1));
+    ids.extend([10, 0]);
+    ids
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = parse()?;
+    let style: Vec<f32> = (0..STYLE_DIM)
+        .map(|j| 0.1 * (0.37 * j as f32).sin())
+        .collect();
+    let mut out = std::io::stdout().lock();
+    for model_path in &args.models {
+        let t0 = Instant::now();
+        let options = ModelOptions::new()
+            .with_intra_threads(args.threads)
+            .with_inter_threads(1);
+        let model = AcousticModel::load(model_path, &options)?;
+        let load_s = t0.elapsed().as_secs_f64();
+        for &n in &args.tokens {
+            let ids = ids(n);
+            let warm = model.run(&ids, &style, 1.0)?;
+            let mut times = Vec::with_capacity(args.runs);
+            for _ in 0..args.runs {
+                let t = Instant::now();
+                let o = model.run(&ids, &style, 1.0)?;
+                times.push(t.elapsed().as_secs_f64());
+                std::hint::black_box(o);
+            }
+            times.sort_by(f64::total_cmp);
+            let frames: i64 = warm.durations.as_deref().unwrap_or_default().iter().sum();
+            writeln!(
+                out,
+                "{{\"impl\": \"rust\", \"model\": \"{}\", \"threads\": {}, \"N\": {n}, \"runs\": {}, \"load_s\": {load_s:.4}, \
+                 \"median_s\": {:.5}, \"min_s\": {:.5}, \"samples\": {}, \"frames\": {frames}, \"ort\": \"{}\"}}",
+                model_path.display(),
+                args.threads,
+                args.runs,
+                times[times.len() / 2],
+                times[0],
+                warm.waveform.len(),
+                kittentts_onnx::runtime_version().unwrap_or_default(),
+            )?;
+        }
+    }
+    Ok(())
+}
