@@ -55,11 +55,13 @@
 //! - **NUL bytes** are read as spaces (espeak stops at a NUL, losing the rest of the text).
 //! - **Very long words**: espeak truncates a word once its phonemes fill its word buffer
 //!   (about 150–250 IPA characters, e.g. a 501-letter word gives 197). A run of word characters
-//!   of [`LONG_WORD_CHARS`] or more is phonemised alone first; if that yields
-//!   [`LONG_WORD_PHONEMES`] characters or more, it is cut in halves (recursively) and the pieces
-//!   are given to espeak separated by spaces. Runs of ASCII digits longer than
-//!   [`LONG_NUMBER_DIGITS`] (espeak reads those digit by digit and truncates beyond ~41) are cut
-//!   into groups of that many digits. Real words and numbers never reach these limits.
+//!   of [`LONG_WORD_CHARS`] or more is phonemised alone first; if espeak reads it as one word
+//!   of [`LONG_WORD_PHONEMES`] phoneme characters or more, it is cut in halves (recursively). Runs of ASCII
+//!   digits longer than [`LONG_NUMBER_DIGITS`] (espeak reads those digit by digit and truncates
+//!   beyond ~41) are cut into groups of that many digits. The parts, and the text between such
+//!   words, then go to espeak one call each (so that espeak does not read digit groups as one
+//!   number), and the outputs are joined with spaces. Real words and numbers never reach these
+//!   limits; a chunk without such a word goes to espeak whole, as in the reference.
 //! - **Token budget**: [`Phonemizer::chunk`] splits a chunk whose ids exceed [`MAX_TOKENS`]
 //!   (the reference sends them and crashes beyond 512 positions).
 
@@ -83,8 +85,9 @@ use pyunicode::{is_space, is_word};
 
 /// Runs of word characters at least this long are checked for espeak's word truncation.
 pub const LONG_WORD_CHARS: usize = 16;
-/// A word whose phonemes (alone) reach this many characters is cut before espeak sees it.
-pub const LONG_WORD_PHONEMES: usize = 150;
+/// A run whose phonemes (alone) hold a single word of this many characters or more is cut
+/// before espeak sees it (real words stay far below: the longest English words give ~60).
+pub const LONG_WORD_PHONEMES: usize = 140;
 /// ASCII digit runs longer than this are cut into groups of this many digits.
 pub const LONG_NUMBER_DIGITS: usize = 40;
 
@@ -256,8 +259,19 @@ impl Phonemizer {
 
     /// One punctuation-free piece through espeak and `phonemizer`'s line post-processing.
     fn phonemize_piece(&self, piece: &str) -> Result<String, Error> {
-        let prepared = self.split_long_words(piece)?;
-        let raw = self.espeak(&prepared)?;
+        let raw = match self.long_word_segments(piece)? {
+            None => self.espeak(piece)?,
+            Some(segments) => {
+                let mut outputs = Vec::with_capacity(segments.len());
+                for segment in &segments {
+                    let out = self.espeak(segment)?;
+                    if !out.is_empty() {
+                        outputs.push(out);
+                    }
+                }
+                outputs.join(" ")
+            }
+        };
         Ok(postprocess(&raw))
     }
 
@@ -267,16 +281,19 @@ impl Phonemizer {
         self.engine.text_to_phonemes(&c)
     }
 
-    /// Cuts the word runs espeak would truncate (see the crate docs).
-    fn split_long_words<'a>(&self, piece: &'a str) -> Result<Cow<'a, str>, Error> {
+    /// `None` when the piece has no word espeak would truncate (the common case: the piece
+    /// goes to espeak whole, as in the reference). Otherwise the piece cut into segments that
+    /// go to espeak one by one: the text between over-long words, and the parts of each
+    /// over-long word (see the crate docs).
+    fn long_word_segments<'a>(&self, piece: &'a str) -> Result<Option<Vec<&'a str>>, Error> {
         let runs = word_runs(piece);
         if !runs
             .iter()
             .any(|&(s, e)| piece[s..e].chars().count() >= LONG_WORD_CHARS)
         {
-            return Ok(Cow::Borrowed(piece));
+            return Ok(None);
         }
-        let mut out = String::with_capacity(piece.len() + 16);
+        let mut segments = Vec::new();
         let mut last = 0;
         for (s, e) in runs {
             let run = &piece[s..e];
@@ -285,36 +302,41 @@ impl Phonemizer {
             }
             let mut parts = Vec::new();
             if run.bytes().all(|b| b.is_ascii_digit()) {
-                let digits = run.as_bytes();
-                parts.extend(
-                    digits
-                        .chunks(LONG_NUMBER_DIGITS)
-                        .map(|c| String::from_utf8_lossy(c).into_owned()),
-                );
+                if run.len() > LONG_NUMBER_DIGITS {
+                    // ASCII digits: one byte each, so these cuts are char boundaries.
+                    let mut at = 0;
+                    while at < run.len() {
+                        let end = (at + LONG_NUMBER_DIGITS).min(run.len());
+                        parts.push(&run[at..end]);
+                        at = end;
+                    }
+                }
             } else {
                 self.halve_until_spoken(run, &mut parts)?;
             }
             if parts.len() > 1 {
-                out.push_str(&piece[last..s]);
-                out.push_str(&parts.join(" "));
+                segments.push(&piece[last..s]);
+                segments.extend(parts);
                 last = e;
             }
         }
         if last == 0 {
-            return Ok(Cow::Borrowed(piece));
+            return Ok(None);
         }
-        out.push_str(&piece[last..]);
+        segments.push(&piece[last..]);
+        segments.retain(|s| !s.trim_matches(is_space).is_empty());
         tracing::debug!(
             chars = piece.chars().count(),
+            segments = segments.len(),
             "cut over-long words for espeak"
         );
-        Ok(Cow::Owned(out))
+        Ok(Some(segments))
     }
 
-    fn halve_until_spoken(&self, run: &str, parts: &mut Vec<String>) -> Result<(), Error> {
+    fn halve_until_spoken<'a>(&self, run: &'a str, parts: &mut Vec<&'a str>) -> Result<(), Error> {
         let n = run.chars().count();
-        if n < 2 || self.espeak(run)?.chars().count() < LONG_WORD_PHONEMES {
-            parts.push(run.to_owned());
+        if n < 2 || longest_word_phonemes(&self.espeak(run)?) < LONG_WORD_PHONEMES {
+            parts.push(run);
             return Ok(());
         }
         let mid = run.char_indices().nth(n / 2).map_or(run.len(), |(i, _)| i);
@@ -337,6 +359,16 @@ fn postprocess(raw: &str) -> String {
         out.push(' ');
     }
     out
+}
+
+/// The length in characters of the longest word of a raw espeak output (phoneme separators
+/// `_` not counted). espeak truncates single words, so this is what signals a truncation; a run
+/// that espeak reads as many words (mixed scripts, CJK) is left alone.
+fn longest_word_phonemes(raw: &str) -> usize {
+    raw.split(is_space)
+        .map(|w| w.chars().filter(|&c| c != '_').count())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Byte ranges of the maximal runs of (Python) word characters.
