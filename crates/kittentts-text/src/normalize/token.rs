@@ -64,7 +64,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok<'_>> {
     for (b, c) in text.char_indices() {
         if crate::chunk::py_isspace(c) {
             if let Some((sb, sc)) = start.take() {
-                toks.push(make(&text[sb..b], sc, char_idx));
+                push_split(&mut toks, &text[sb..b], sc, char_idx);
             }
         } else if start.is_none() {
             start = Some((b, char_idx));
@@ -72,9 +72,26 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok<'_>> {
         char_idx += 1;
     }
     if let Some((sb, sc)) = start {
-        toks.push(make(&text[sb..], sc, char_idx));
+        push_split(&mut toks, &text[sb..], sc, char_idx);
     }
     toks
+}
+
+/// Push a word, splitting a leading approximation or comparison sign off a number ("~5" →
+/// "~", "5") so that the number's own rules see it.
+fn push_split<'a>(toks: &mut Vec<Tok<'a>>, word: &'a str, start: usize, end: usize) {
+    let mut chars = word.chars();
+    if let Some(c) = chars.next()
+        && matches!(c, '~' | '≈' | '±' | '<' | '>' | '≤' | '≥')
+        && chars
+            .next()
+            .is_some_and(|d| d.is_ascii_digit() || d == '$' || d == '.')
+    {
+        toks.push(make(&word[..c.len_utf8()], start, start + 1));
+        toks.push(make(&word[c.len_utf8()..], start + 1, end));
+        return;
+    }
+    toks.push(make(word, start, end));
 }
 
 fn make(word: &str, start: usize, end: usize) -> Tok<'_> {
@@ -195,5 +212,12 @@ mod tests {
             ]
         );
         assert_eq!((t[1].start, t[1].end, t[1].core_end()), (8, 13, 11));
+    }
+
+    #[test]
+    fn splits_approximation_signs() {
+        let t = tokenize("~5 <$3");
+        let parts: Vec<_> = t.iter().map(|t| (t.core, t.start, t.end)).collect();
+        assert_eq!(parts, [("~", 0, 1), ("5", 1, 2), ("<", 3, 4), ("$3", 4, 6)]);
     }
 }
