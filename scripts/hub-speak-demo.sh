@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The issue's "done when": `speak --model KittenML/kitten-tts-mini-0.8` works through
+# HF_ENDPOINT against a mock hub, then again offline from the cache with the mock stopped.
+#
+# The mock hub (crates/kittentts-mockhub) serves FOLDER (default: the fixture model in
+# tests/data/fixture; real weights are not needed) as the repo KittenML/kitten-tts-mini-0.8
+# on 127.0.0.1; HF_HOME is a fresh temp folder.
+#
+# Usage: scripts/hub-speak-demo.sh [FOLDER]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FOLDER=${1:-tests/data/fixture}
+REPO=KittenML/kitten-tts-mini-0.8
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/targets/hub}
+
+cargo build -q -p kittentts-mockhub --bin kittentts-mockhub
+cargo build -q --release --example speak
+MOCK=$CARGO_TARGET_DIR/debug/kittentts-mockhub
+SPEAK=$CARGO_TARGET_DIR/release/examples/speak
+
+work=$(mktemp -d)
+mock_pid=
+cleanup() {
+    exec 3>&- 2>/dev/null || true
+    if [ -n "$mock_pid" ]; then wait "$mock_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkfifo "$work/stdin"
+"$MOCK" "$REPO=$FOLDER" < "$work/stdin" > "$work/mock.out" &
+mock_pid=$!
+exec 3> "$work/stdin"   # the mock serves until fd 3 closes
+for _ in $(seq 50); do [ -s "$work/mock.out" ] && break; sleep 0.1; done
+URL=$(head -n1 "$work/mock.out")
+export HF_HOME=$work/hf-home
+echo "mock hub $URL serving $FOLDER as $REPO; HF_HOME=$HF_HOME"
+
+echo "== online, through HF_ENDPOINT"
+HF_ENDPOINT=$URL "$SPEAK" --model "$REPO" --out "$work/online.wav" "Hello from the mock hub."
+
+exec 3>&-
+wait "$mock_pid"; mock_pid=
+echo "mock stopped after $(($(wc -l < "$work/mock.out") - 1)) requests:"
+tail -n +2 "$work/mock.out"
+
+echo "== offline, from the cache (HF_HUB_OFFLINE=1, no server)"
+HF_HUB_OFFLINE=1 HF_ENDPOINT=$URL "$SPEAK" --model "$REPO" --out "$work/offline.wav" "Hello from the mock hub."
+cmp "$work/online.wav" "$work/offline.wav"
+echo "online and offline WAVs are identical ($(stat -c %s "$work/online.wav") bytes)"
+find "$HF_HOME/hub" -path '*snapshots*' | sort
