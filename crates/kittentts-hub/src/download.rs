@@ -125,18 +125,32 @@ impl Downloader {
             state: &state,
         };
         tracing::info!(%url, "downloading");
-        let path = api_repo
-            .download_with_progress(file, adapter)
-            .map_err(|e| {
-                let ctx = Context {
-                    repo,
-                    revision,
-                    file,
-                    url: &url,
-                    state: &state,
-                };
-                ctx.map(e)
-            })?;
+        // hf-hub 0.4 unwraps a few server answers (a 3xx without `Location`, for one); a server
+        // that is not quite the hub must give an error, not a panic.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            api_repo.download_with_progress(file, adapter)
+        }))
+        .map_err(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Error::Network {
+                url: url.clone(),
+                source: format!("unexpected answer from the server ({message})").into(),
+            }
+        })?;
+        let path = result.map_err(|e| {
+            let ctx = Context {
+                repo,
+                revision,
+                file,
+                url: &url,
+                state: &state,
+            };
+            ctx.map(e)
+        })?;
         verify(&path, file, state.total.get())?;
         tracing::info!(path = %path.display(), bytes = state.done.get(), "downloaded");
         Ok(path)

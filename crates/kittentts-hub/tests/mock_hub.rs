@@ -494,3 +494,51 @@ fn a_finished_but_unrenamed_part_file_is_replaced() {
         "{log:?}"
     );
 }
+
+/// Servers that are not quite the hub: errors, not panics.
+#[test]
+fn odd_servers_give_network_errors() {
+    let no_location = "/KittenML/odd/resolve/main/redirect.onnx";
+    let no_commit = "/KittenML/odd/resolve/main/no-commit.json";
+    let server = MockHub::builder()
+        .canned(
+            no_location,
+            302,
+            &[("X-Repo-Commit", COMMIT), ("ETag", "\"abc\"")],
+            b"",
+        )
+        .canned(no_commit, 200, &[("ETag", "\"abc\"")], b"{}")
+        .canned("/KittenML/odd/resolve/main/teapot.json", 418, &[], b"")
+        .start()
+        .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let hub = hub(server.url(), cache.path());
+    for (file, needle) in [
+        ("redirect.onnx", "unexpected answer"),
+        ("no-commit.json", "x-repo-commit"),
+    ] {
+        match hub.fetch("KittenML/odd", None, file, None) {
+            Err(Error::Network { url, source }) => {
+                assert_eq!(
+                    url,
+                    format!("{}/KittenML/odd/resolve/main/{file}", server.url())
+                );
+                assert!(source.to_string().contains(needle), "{source}");
+            }
+            other => panic!("{file}: expected Network, got {other:?}"),
+        }
+    }
+    match hub.fetch("KittenML/odd", None, "teapot.json", None) {
+        Err(Error::Http { status, url }) => {
+            assert_eq!(status, 418);
+            assert!(url.ends_with("/teapot.json"), "{url}");
+        }
+        other => panic!("expected Http, got {other:?}"),
+    }
+    assert!(
+        !cache
+            .path()
+            .join("models--KittenML--odd/snapshots")
+            .exists()
+    );
+}

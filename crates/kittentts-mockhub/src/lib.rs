@@ -79,6 +79,15 @@ struct Cut {
 #[derive(Debug, Default, Clone)]
 pub struct MockHubBuilder {
     repos: BTreeMap<String, MockRepo>,
+    canned: BTreeMap<String, Canned>,
+}
+
+/// A fixed answer for one path, to imitate servers that are not quite the hub.
+#[derive(Debug, Clone)]
+struct Canned {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 impl MockHubBuilder {
@@ -144,6 +153,32 @@ impl MockHubBuilder {
         Ok(self)
     }
 
+    /// Answers every request for `path` (for example `/Org/name/resolve/main/config.json`) with
+    /// `status`, `headers` and `body` instead of the normal routing; `Content-Length` is added
+    /// unless given.
+    #[must_use]
+    pub fn canned(
+        mut self,
+        path: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Self {
+        let headers = headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        self.canned.insert(
+            path.to_owned(),
+            Canned {
+                status,
+                headers,
+                body: body.to_vec(),
+            },
+        );
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on a background thread.
     ///
     /// # Errors
@@ -161,6 +196,7 @@ impl MockHubBuilder {
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             repos: self.repos,
+            canned: self.canned,
             url: format!("http://{addr}"),
             lfs_url: format!("http://localhost:{}", addr.port()),
             requests: AtomicUsize::new(0),
@@ -183,6 +219,7 @@ impl MockHubBuilder {
 
 struct State {
     repos: BTreeMap<String, MockRepo>,
+    canned: BTreeMap<String, Canned>,
     url: String,
     /// The same server under the name `localhost`: a different host, like the hub's CDN.
     lfs_url: String,
@@ -464,6 +501,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn route(request: &Request, state: &State) -> Response {
+    if let Some(canned) = state.canned.get(&request.path) {
+        let mut response = Response::new(canned.status, "Canned");
+        response.headers.clone_from(&canned.headers);
+        response.body.clone_from(&canned.body);
+        return response;
+    }
     let method = request.method.to_ascii_uppercase();
     if method != "GET" && method != "HEAD" {
         return Response::error(
