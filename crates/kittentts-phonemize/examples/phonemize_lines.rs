@@ -35,6 +35,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         texts.push(text);
     }
     let phonemizer = Phonemizer::new(&EspeakConfig::default())?;
+    if !phonemizer.is_reference_version() {
+        writeln!(
+            std::io::stderr(),
+            "warning: libespeak-ng {} is not 1.52: ids may differ from the reference",
+            phonemizer.espeak_version()
+        )?;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Some(rounds) = rounds {
