@@ -4,6 +4,7 @@
 //! cargo run --release -p kittentts-text --example normalize < lines.txt
 //! cargo run --release -p kittentts-text --example normalize -- --chunks < lines.txt   # chunks, joined by " | "
 //! cargo run --release -p kittentts-text --example normalize -- --roman < lines.txt    # roman numerals on
+//! ... --line-buffered   # flush after every line (interactive use)
 //! ```
 //! Lines that start with `{` are read as JSON objects with a "text" field (the scorer's
 //! `--cmd-input jsonl`); the output is then plain text as well.
@@ -50,6 +51,7 @@ fn main() -> io::Result<()> {
     let mut options = NormalizeOptions::default();
     options.roman_numerals = args.iter().any(|a| a == "--roman");
     let chunks = args.iter().any(|a| a == "--chunks");
+    let line_buffered = args.iter().any(|a| a == "--line-buffered");
     let normalizer = Normalizer::new(options);
     let stdin = io::stdin();
     let mut out = BufWriter::new(io::stdout().lock());
@@ -70,7 +72,9 @@ fn main() -> io::Result<()> {
         } else {
             writeln!(out, "{normalized}")?;
         }
-        out.flush()?;
+        if line_buffered {
+            out.flush()?;
+        }
     }
-    Ok(())
+    out.flush()
 }

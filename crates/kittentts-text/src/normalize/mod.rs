@@ -271,7 +271,7 @@ impl Normalizer {
             out_chars += hit.text.chars().count();
             if orig_end > orig_start {
                 spans.push(Span {
-                    original: clean.origin[orig_start].start..clean.origin[orig_end - 1].end,
+                    original: clean.original(orig_start, orig_end),
                     normalized: norm_start..out_chars,
                     kind: hit.kind,
                 });

@@ -12,6 +12,7 @@
 //!   `<` or newline inside) becomes a space; the common named entities and numeric character
 //!   references are decoded.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
@@ -20,10 +21,29 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::{NormalizeOptions, Span, SpanKind};
 
 /// Text after the first pass, with the origin of each character.
-pub(crate) struct Clean {
-    pub(crate) text: String,
-    /// For each char of `text`, the original char range it came from.
-    pub(crate) origin: Vec<Range<usize>>,
+pub(crate) struct Clean<'a> {
+    pub(crate) text: Cow<'a, str>,
+    /// For each char of `text`, the original char range it came from; `None` when the text is
+    /// the input unchanged (char `i` came from char `i`).
+    origin: Option<Vec<Range<usize>>>,
+}
+
+impl Clean<'_> {
+    /// The original char range that cleaned chars `start..end` came from (`start < end`).
+    pub(crate) fn original(&self, start: usize, end: usize) -> Range<usize> {
+        match &self.origin {
+            None => start..end,
+            Some(o) => o[start].start..o[end - 1].end,
+        }
+    }
+}
+
+/// Whether `input` needs no first-pass change at all (the common case), checked in one scan.
+fn untouched(input: &str, opts: &NormalizeOptions) -> bool {
+    input
+        .chars()
+        .all(|c| matches!(classify(c), CharClass::Keep) && !(opts.html && (c == '<' || c == '&')))
+        && (!opts.unicode_nfc || is_nfc_quick(input.chars()) == IsNormalized::Yes)
 }
 
 /// What to do with one character.
@@ -48,7 +68,13 @@ fn classify(c: char) -> CharClass {
 const MAX_TAG: usize = 512;
 
 /// Run the first pass. Spans for removed tags and decoded entities are pushed to `spans`.
-pub(crate) fn run(input: &str, opts: &NormalizeOptions, spans: &mut Vec<Span>) -> Clean {
+pub(crate) fn run<'a>(input: &'a str, opts: &NormalizeOptions, spans: &mut Vec<Span>) -> Clean<'a> {
+    if untouched(input, opts) {
+        return Clean {
+            text: Cow::Borrowed(input),
+            origin: None,
+        };
+    }
     // Step 1: NFC with origins.
     let mut chars: Vec<char> = Vec::with_capacity(input.len());
     let mut origin: Vec<Range<usize>> = Vec::with_capacity(input.len());
@@ -114,8 +140,8 @@ pub(crate) fn run(input: &str, opts: &NormalizeOptions, spans: &mut Vec<Span>) -
         i += 1;
     }
     Clean {
-        text,
-        origin: out_origin,
+        text: Cow::Owned(text),
+        origin: Some(out_origin),
     }
 }
 
@@ -181,7 +207,9 @@ mod tests {
     use super::*;
 
     fn clean(s: &str) -> String {
-        run(s, &NormalizeOptions::default(), &mut Vec::new()).text
+        run(s, &NormalizeOptions::default(), &mut Vec::new())
+            .text
+            .into_owned()
     }
 
     #[test]
@@ -202,6 +230,9 @@ mod tests {
     fn nfc_with_origins() {
         let c = run("e\u{301}x", &NormalizeOptions::default(), &mut Vec::new());
         assert_eq!(c.text, "\u{e9}x");
-        assert_eq!(c.origin, [0..2, 2..3]);
+        assert_eq!((c.original(0, 1), c.original(1, 2)), (0..2, 2..3));
+        let c = run("plain", &NormalizeOptions::default(), &mut Vec::new());
+        assert!(matches!(c.text, Cow::Borrowed(_)));
+        assert_eq!(c.original(1, 3), 1..3);
     }
 }

@@ -99,6 +99,13 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     let t = cx.tok(i)?;
     let has_dot = t.trail.starts_with('.');
+    // Quick reject: without a period only these forms are abbreviations.
+    if !has_dot
+        && !t.core.contains('.')
+        && !matches!(t.core, "Dr" | "Mr" | "Mrs" | "Ms" | "vs" | "et")
+    {
+        return None;
+    }
     let next = cx.tok(i + 1).map(|n| n.text);
     let next_upper_or_end = next.is_none_or(starts_upper);
     // "et al."

@@ -26,14 +26,14 @@ const MONTHS: [&str; 12] = [
 
 /// The month for a capitalised name or abbreviation ("Jan", "Sept", "March").
 fn month(word: &str) -> Option<&'static str> {
-    if !word.starts_with(|c: char| c.is_ascii_uppercase()) {
+    if !word.starts_with(|c: char| c.is_ascii_uppercase()) || word.len() < 3 || word.len() > 9 {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
     MONTHS.iter().copied().find(|m| {
-        let ml = m.to_ascii_lowercase();
-        ml == lower
-            || (lower.len() >= 3 && ml.starts_with(&lower) && (lower.len() == 3 || lower == "sept"))
+        m.eq_ignore_ascii_case(word)
+            || ((word.len() == 3 || word.eq_ignore_ascii_case("sept"))
+                && m.get(..word.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(word)))
     })
 }
 
@@ -72,6 +72,9 @@ fn month_day_year(m: &str, d: u32, y: Option<u32>) -> String {
 
 /// Parse "2024-03-15" or "3/15/2024" / "03/15/24".
 fn numeric(core: &str) -> Option<(usize, u32, u32)> {
+    if !core.starts_with(|c: char| c.is_ascii_digit()) || !core.contains(['-', '/']) {
+        return None;
+    }
     let parts: Vec<&str> = core.split(['-', '/']).collect();
     if parts.len() != 3
         || !parts

@@ -10,6 +10,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     let core = cx.tok(i)?.core;
+    if !core.starts_with(|c: char| c.is_ascii_digit()) || core.len() > 15 {
+        return None;
+    }
     let parts: Vec<&str> = core.split('.').collect();
     if parts.len() != 4
         || !parts.iter().all(|p| {

@@ -49,6 +49,13 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if core.is_empty() {
         return None;
     }
+    // Fast path: a plain word (ASCII letters and apostrophes) can only be an abbreviation, a
+    // month or a roman numeral.
+    if core.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'') {
+        const WORD_RULES: &[fn(&Ctx<'_>, usize) -> Option<Hit>] =
+            &[abbreviation::apply, date::apply, roman::apply];
+        return WORD_RULES.iter().find_map(|rule| rule(cx, i));
+    }
     const RULES: &[fn(&Ctx<'_>, usize) -> Option<Hit>] = &[
         url::apply,
         abbreviation::apply,

@@ -43,6 +43,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     let t = cx.tok(i)?;
+    if !t.core.starts_with(|c: char| c.is_ascii_digit() || c == '+') {
+        return None;
+    }
     // "(555) 123-4567"
     if t.lead.ends_with('(')
         && t.trail == ")"

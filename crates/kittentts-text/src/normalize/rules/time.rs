@@ -89,6 +89,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     let t = cx.tok(i)?;
+    if !t.core.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     let (clock, mut mer) = split_meridiem(t.core);
     let mut n = 1;
     let mut last_trail = t.trail;

@@ -115,6 +115,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     let core = cx.tok(i)?.core;
+    if !core.contains(['.', '@', ':']) {
+        return None;
+    }
     let lower = core.to_ascii_lowercase();
     let body = if let Some(rest) = lower
         .strip_prefix("https://")
