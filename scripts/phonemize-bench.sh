@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Phonemise + tokenise throughput: the Python reference (phonemizer 3.4.0 over espeak-ng 1.52,
 # KittenTTS's tokeniser, as in `kitten_ref.py frontend`) against kittentts-phonemize, on the
-# same chunk texts in one run; prints both and the ratio. Single thread each, best of ROUNDS.
+# same chunk texts in one run; prints both and the ratio. The reference runs on one thread (as
+# KittenTTS does); ours once on one thread and once with THREADS libespeak-ng instances and
+# threads (EspeakConfig::instances). Best of ROUNDS.
 #
-#   bash scripts/phonemize-bench.sh [TEXTS.jsonl|TEXTS.txt] [ROUNDS]
+#   bash scripts/phonemize-bench.sh [TEXTS.jsonl|TEXTS.txt] [ROUNDS] [THREADS]
 #
 # TEXTS defaults to the ordinary-English part of the held-out set (800 sentences from Python's
 # docstrings). Needs the reference venv (PY, default below) and the fetched runtimes.
@@ -12,6 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PY:-/root/.cache/kittentts-reference/venv/bin/python}"
 TEXTS="${1:-}"
 ROUNDS="${2:-5}"
+THREADS="${3:-$(nproc)}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/phonemize}"
 export KITTENTTS_RUNTIME_DIR="${KITTENTTS_RUNTIME_DIR:-$ROOT/runtimes}"
 
@@ -24,6 +27,7 @@ fi
 
 (cd "$ROOT" && cargo build -q --release -p kittentts-phonemize --example phonemize_lines)
 rust=$("$CARGO_TARGET_DIR/release/examples/phonemize_lines" --bench "$ROUNDS" < "$TEXTS")
+rust_mt=$("$CARGO_TARGET_DIR/release/examples/phonemize_lines" --bench "$ROUNDS" --threads "$THREADS" < "$TEXTS")
 
 py=$("$PY" - "$ROUNDS" "$TEXTS" <<'PYEOF'
 import json, sys, time
@@ -49,9 +53,13 @@ PYEOF
 )
 echo "reference (Python): $py"
 echo "kittentts-phonemize: $rust"
-python3 - "$py" "$rust" <<'PYEOF'
+echo "kittentts-phonemize, $THREADS threads: $rust_mt"
+python3 - "$py" "$rust" "$rust_mt" "$(nproc)" <<'PYEOF'
 import json, sys
-py, rs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"texts {rs['texts']}: reference {py['chunks_per_s']:.0f} chunks/s, ours {rs['chunks_per_s']:.0f} chunks/s, "
-      f"ratio {rs['chunks_per_s'] / py['chunks_per_s']:.2f}x (ids: reference {py['ids']}, ours {rs['ids']})")
+py, rs, mt = (json.loads(a) for a in sys.argv[1:4])
+print(f"texts {rs['texts']} (ids: reference {py['ids']}, ours {rs['ids']}; ours keeps every phonemizer item)")
+print(f"  reference, 1 thread:  {py['chunks_per_s']:8.0f} chunks/s")
+print(f"  ours, 1 thread:       {rs['chunks_per_s']:8.0f} chunks/s  ratio {rs['chunks_per_s'] / py['chunks_per_s']:.2f}x")
+print(f"  ours, {mt['threads']} threads:      {mt['chunks_per_s']:8.0f} chunks/s  ratio {mt['chunks_per_s'] / py['chunks_per_s']:.2f}x"
+      f"  ({sys.argv[4]} CPUs)")
 PYEOF

@@ -6,6 +6,8 @@
 //! cargo run -p kittentts-phonemize --release --example phonemize_lines < chunks.txt
 //! # time phonemise + tokenise over all lines, best of N rounds (prints one JSON summary):
 //! cargo run -p kittentts-phonemize --release --example phonemize_lines -- --bench 5 < chunks.txt
+//! # the same with 2 libespeak-ng instances and 2 threads (EspeakConfig::instances):
+//! cargo run -p kittentts-phonemize --release --example phonemize_lines -- --bench 5 --threads 2 < chunks.txt
 //! ```
 //! `scripts/phonemize-bench.sh` uses the `--bench` mode to compare with the Python reference.
 
@@ -16,10 +18,13 @@ use kittentts_phonemize::{EspeakConfig, Phonemizer, tokenize, wrap_ids};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let rounds = match args.as_slice() {
-        [] => None,
-        [flag, n] if flag == "--bench" => Some(n.parse::<usize>()?),
-        _ => return Err("usage: phonemize_lines [--bench ROUNDS] < lines".into()),
+    let (rounds, threads) = match args.as_slice() {
+        [] => (None, 1),
+        [flag, n] if flag == "--bench" => (Some(n.parse::<usize>()?), 1),
+        [flag, n, t, k] if flag == "--bench" && t == "--threads" => {
+            (Some(n.parse::<usize>()?), k.parse::<usize>()?.max(1))
+        }
+        _ => return Err("usage: phonemize_lines [--bench ROUNDS [--threads N]] < lines".into()),
     };
     let mut texts = Vec::new();
     for line in std::io::stdin().lock().lines() {
@@ -34,7 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         texts.push(text);
     }
-    let phonemizer = Phonemizer::new(&EspeakConfig::default())?;
+    let phonemizer = Phonemizer::new(&EspeakConfig {
+        instances: threads,
+        ..EspeakConfig::default()
+    })?;
     if !phonemizer.is_reference_version() {
         writeln!(
             std::io::stderr(),
@@ -49,10 +57,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut total_ids = 0usize;
         for _ in 0..rounds.max(1) {
             let t0 = Instant::now();
-            total_ids = 0;
-            for t in &texts {
-                total_ids += wrap_ids(&tokenize(&phonemizer.phonemize(t)?)).len();
-            }
+            let per_thread = texts.len().div_ceil(threads).max(1);
+            total_ids = std::thread::scope(|s| {
+                let handles: Vec<_> = texts
+                    .chunks(per_thread)
+                    .map(|part| {
+                        let phonemizer = phonemizer.clone();
+                        s.spawn(move || {
+                            part.iter()
+                                .map(|t| Ok(wrap_ids(&tokenize(&phonemizer.phonemize(t)?)).len()))
+                                .sum::<Result<usize, kittentts_phonemize::Error>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .map_err(|_| "a bench thread panicked")?
+                            .map_err(|e| e.to_string())
+                    })
+                    .sum::<Result<usize, String>>()
+            })?;
             best = best.min(t0.elapsed().as_secs_f64());
         }
         let summary = serde_json::json!({
@@ -61,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "best_total_s": best,
             "chunks_per_s": texts.len() as f64 / best,
             "espeak": phonemizer.espeak_version(),
+            "threads": threads,
         });
         writeln!(out, "{summary}")?;
         return Ok(());

@@ -75,6 +75,15 @@ pub enum Error {
         /// The library and data directory asked for now.
         requested: String,
     },
+    /// A private copy of the library (see `EspeakConfig::instances`) could not be written.
+    #[error("cannot copy libespeak-ng to `{}` for an extra instance", path.display())]
+    InstanceCopy {
+        /// The temporary folder that was being written.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// espeak moved its input pointer somewhere unexpected (a bug in the library build).
     #[error("libespeak-ng returned an input position outside the text it was given")]
     EspeakProtocol,

@@ -1,8 +1,10 @@
-//! Loading libespeak-ng at run time and calling it behind one process-wide lock.
+//! Loading libespeak-ng at run time and calling it behind a process-wide lock (one per
+//! loaded copy of the library; one copy unless asked for more).
 
 use std::ffi::{CStr, CString, c_char, c_int, c_uchar, c_void};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crate::Error;
 
@@ -14,6 +16,14 @@ pub struct EspeakConfig {
     pub library: Option<PathBuf>,
     /// Path to the `espeak-ng-data` directory.
     pub data_dir: Option<PathBuf>,
+    /// How many independent copies of libespeak-ng to load (0 and 1 mean one, the default).
+    ///
+    /// With one, every call in the process is serialised behind one lock. With `n > 1`, the
+    /// library file is copied and loaded `n - 1` more times (each copy has its own globals,
+    /// as `phonemizer` does for its parallel jobs); each copy is serialised behind its own
+    /// lock, so up to `n` threads phonemise at once. Results are identical; each copy costs
+    /// ~1 MB. Only the first load in a process decides the number.
+    pub instances: usize,
 }
 
 /// Environment variable naming the library file.
@@ -120,17 +130,26 @@ fn resolve(config: &EspeakConfig) -> Location {
     }
 }
 
-/// The loaded library: its functions and the lock that serialises every call into it.
-pub(crate) struct Engine {
-    location: Location,
-    version: String,
-    numeric_version: (u32, u32),
+/// One loaded copy of the library: its translation function and the lock that serialises
+/// every call into it (espeak keeps its state in globals).
+struct Instance {
     text_to_phonemes: TextToPhonemesFn,
-    /// Held for the duration of each espeak call sequence; espeak has global state.
+    /// Held for the duration of each espeak call sequence.
     lock: Mutex<()>,
     /// Keeps the library mapped for as long as the engine lives (the engine is never dropped:
     /// it lives in a process-wide static).
     _library: libloading::Library,
+}
+
+/// The process's libespeak-ng: normally one instance; optionally more private copies of the
+/// same file (see [`EspeakConfig::instances`]).
+pub(crate) struct Engine {
+    location: Location,
+    version: String,
+    numeric_version: (u32, u32),
+    instances: Vec<Instance>,
+    /// Where the next call starts looking for a free instance.
+    next: AtomicUsize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -138,21 +157,29 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("location", &self.location)
             .field("version", &self.version)
+            .field("instances", &self.instances.len())
             .finish_non_exhaustive()
     }
 }
 
-/// The one engine of this process (libespeak-ng has global state: one instance per process).
+/// The one engine of this process (libespeak-ng has global state: one per process).
 static ENGINE: Mutex<Option<Arc<Engine>>> = Mutex::new(None);
 
 /// Returns the process's engine, loading it on first use. A later request for another library
 /// or data directory is [`Error::AlreadyInitialized`]; a request for the same files (by
-/// canonical path) shares the loaded engine.
+/// canonical path) shares the loaded engine, with the number of instances it was loaded with.
 pub(crate) fn engine(config: &EspeakConfig) -> Result<Arc<Engine>, Error> {
     let location = resolve(config);
     let mut slot = ENGINE.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(engine) = slot.as_ref() {
         if engine.location == location {
+            if config.instances > 1 && config.instances != engine.instances.len() {
+                tracing::warn!(
+                    loaded = engine.instances.len(),
+                    requested = config.instances,
+                    "libespeak-ng is already loaded; keeping its number of instances"
+                );
+            }
             return Ok(Arc::clone(engine));
         }
         return Err(Error::AlreadyInitialized {
@@ -160,23 +187,19 @@ pub(crate) fn engine(config: &EspeakConfig) -> Result<Arc<Engine>, Error> {
             requested: location.describe(),
         });
     }
-    let engine = Arc::new(Engine::load(location)?);
+    let engine = Arc::new(Engine::load(location, config.instances.max(1))?);
     *slot = Some(Arc::clone(&engine));
     Ok(engine)
 }
 
-fn symbol<T: Copy>(
-    lib: &libloading::Library,
-    location: &Location,
-    name: &'static str,
-) -> Result<T, Error> {
+fn symbol<T: Copy>(lib: &libloading::Library, path: &Path, name: &'static str) -> Result<T, Error> {
     let with_nul = format!("{name}\0");
     // SAFETY: `T` is the function pointer type declared in speak_lib.h for `name`; the
     // pointer is only called while `lib` is alive (the engine owns it and is never dropped).
     unsafe { lib.get::<T>(with_nul.as_bytes()) }
         .map(|s| *s)
         .map_err(|source| Error::MissingSymbol {
-            library: location.library.display().to_string(),
+            library: path.display().to_string(),
             symbol: name,
             source,
         })
@@ -191,31 +214,25 @@ fn parse_version(version: &str) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-impl Engine {
-    fn load(location: Location) -> Result<Self, Error> {
-        if let Some(dir) = &location.data_dir
-            && let Some(missing) = REQUIRED_DATA.iter().find(|f| !dir.join(f).is_file())
-        {
-            return Err(Error::DataDir {
-                path: dir.clone(),
-                missing,
-            });
+/// Opens `path`, initialises espeak with `location`'s data and selects `en-us`. Returns the
+/// instance and the version `espeak_Info` reported.
+fn load_instance(path: &Path, location: &Location) -> Result<(Instance, String), Error> {
+    // SAFETY: loading libespeak-ng runs its (trivial) initialisers; the library is a C
+    // library with no load-time side effects beyond that.
+    let lib = unsafe { libloading::Library::new(path.as_os_str()) }.map_err(|source| {
+        Error::LibraryLoad {
+            library: path.display().to_string(),
+            source,
         }
-        // SAFETY: loading libespeak-ng runs its (trivial) initialisers; the library is a C
-        // library with no load-time side effects beyond that.
-        let lib = unsafe { libloading::Library::new(location.library.as_os_str()) }.map_err(
-            |source| Error::LibraryLoad {
-                library: location.library.display().to_string(),
-                source,
-            },
-        )?;
-        let initialize: InitializeFn = symbol(&lib, &location, "espeak_Initialize")?;
-        let info: InfoFn = symbol(&lib, &location, "espeak_Info")?;
-        let list_voices: ListVoicesFn = symbol(&lib, &location, "espeak_ListVoices")?;
-        let set_voice: SetVoiceByNameFn = symbol(&lib, &location, "espeak_SetVoiceByName")?;
-        let text_to_phonemes: TextToPhonemesFn = symbol(&lib, &location, "espeak_TextToPhonemes")?;
+    })?;
+    let initialize: InitializeFn = symbol(&lib, path, "espeak_Initialize")?;
+    let info: InfoFn = symbol(&lib, path, "espeak_Info")?;
+    let list_voices: ListVoicesFn = symbol(&lib, path, "espeak_ListVoices")?;
+    let set_voice: SetVoiceByNameFn = symbol(&lib, path, "espeak_SetVoiceByName")?;
+    let text_to_phonemes: TextToPhonemesFn = symbol(&lib, path, "espeak_TextToPhonemes")?;
 
-        let data_c = match &location.data_dir {
+    let data_c =
+        match &location.data_dir {
             Some(d) => Some(CString::new(d.to_string_lossy().into_owned()).map_err(|_| {
                 Error::DataDir {
                     path: d.clone(),
@@ -224,30 +241,85 @@ impl Engine {
             })?),
             None => None,
         };
-        let data_ptr = data_c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
-        // SAFETY: a valid NUL-terminated path (or NULL); we hold the ENGINE lock, so no other
-        // thread is inside the library.
-        let code =
-            unsafe { initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, data_ptr, INITIALIZE_DONT_EXIT) };
-        if code <= 0 {
-            return Err(Error::Initialize {
-                code,
-                data_dir: location.data_dir.as_ref().map_or_else(
-                    || "espeak's default".to_owned(),
-                    |d| d.display().to_string(),
-                ),
+    let data_ptr = data_c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+    // SAFETY: a valid NUL-terminated path (or NULL); we hold the ENGINE lock and this copy is
+    // not shared yet, so no other thread is inside it.
+    let code = unsafe { initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, data_ptr, INITIALIZE_DONT_EXIT) };
+    if code <= 0 {
+        return Err(Error::Initialize {
+            code,
+            data_dir: location.data_dir.as_ref().map_or_else(
+                || "espeak's default".to_owned(),
+                |d| d.display().to_string(),
+            ),
+        });
+    }
+    // SAFETY: espeak_Info returns a static string; the out pointer is a valid local.
+    let version = unsafe {
+        let mut data: *const c_char = std::ptr::null();
+        let v = info(&mut data);
+        if v.is_null() {
+            String::new()
+        } else {
+            CStr::from_ptr(v).to_string_lossy().trim().to_owned()
+        }
+    };
+    let identifier = find_voice(list_voices, "en-us")?;
+    // SAFETY: a valid NUL-terminated identifier; this copy is not shared yet.
+    let code = unsafe { set_voice(identifier.as_ptr()) };
+    if code != 0 {
+        return Err(Error::Voice {
+            voice: "en-us".to_owned(),
+            code,
+        });
+    }
+    let instance = Instance {
+        text_to_phonemes,
+        lock: Mutex::new(()),
+        _library: lib,
+    };
+    Ok((instance, version))
+}
+
+/// Loads one private copy of the library file: `dlopen` shares a file that is already open,
+/// so the copy gets its own name (and so its own globals); the file is deleted once mapped.
+fn load_copy(location: &Location, index: usize) -> Result<Instance, Error> {
+    let name = location
+        .library
+        .file_name()
+        .map_or_else(|| LIB_FILE.into(), std::ffi::OsStr::to_os_string);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!(
+        "kittentts-espeak-{}-{index}-{stamp}",
+        std::process::id()
+    ));
+    let copy_error = |source: std::io::Error| Error::InstanceCopy {
+        path: dir.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(copy_error)?;
+    let path = dir.join(name);
+    let loaded = std::fs::copy(&location.library, &path)
+        .map_err(copy_error)
+        .and_then(|_| load_instance(&path, location));
+    // The mapping stays valid once the file is gone; nothing is left in the temp folder.
+    let _ = std::fs::remove_dir_all(&dir);
+    loaded.map(|(instance, _)| instance)
+}
+
+impl Engine {
+    fn load(location: Location, instances: usize) -> Result<Self, Error> {
+        if let Some(dir) = &location.data_dir
+            && let Some(missing) = REQUIRED_DATA.iter().find(|f| !dir.join(f).is_file())
+        {
+            return Err(Error::DataDir {
+                path: dir.clone(),
+                missing,
             });
         }
-        // SAFETY: espeak_Info returns a static string; the out pointer is a valid local.
-        let version = unsafe {
-            let mut path: *const c_char = std::ptr::null();
-            let v = info(&mut path);
-            if v.is_null() {
-                String::new()
-            } else {
-                CStr::from_ptr(v).to_string_lossy().trim().to_owned()
-            }
-        };
+        let (first, version) = load_instance(&location.library, &location)?;
         let numeric_version = match parse_version(&version) {
             Some(v) if v >= (1, 49) => v,
             _ => return Err(Error::UnsupportedVersion { version }),
@@ -261,24 +333,31 @@ impl Engine {
                  `bash scripts/fetch-runtimes.sh` for the reference build"
             );
         }
-
-        let identifier = find_voice(list_voices, "en-us")?;
-        // SAFETY: a valid NUL-terminated identifier; we hold the ENGINE lock.
-        let code = unsafe { set_voice(identifier.as_ptr()) };
-        if code != 0 {
-            return Err(Error::Voice {
-                voice: "en-us".to_owned(),
-                code,
-            });
+        let mut all = vec![first];
+        if instances > 1 {
+            if location.library.is_file() {
+                for index in 1..instances {
+                    all.push(load_copy(&location, index)?);
+                }
+            } else {
+                tracing::warn!(
+                    library = %location.library.display(),
+                    "libespeak-ng was found by name, not path: cannot load private copies; using one instance"
+                );
+            }
         }
-        tracing::debug!(library = %location.library.display(), version = %version, "loaded libespeak-ng");
+        tracing::debug!(
+            library = %location.library.display(),
+            version = %version,
+            instances = all.len(),
+            "loaded libespeak-ng"
+        );
         Ok(Self {
             location,
             version,
             numeric_version,
-            text_to_phonemes,
-            lock: Mutex::new(()),
-            _library: lib,
+            instances: all,
+            next: AtomicUsize::new(0),
         })
     }
 
@@ -292,9 +371,31 @@ impl Engine {
         self.numeric_version == REFERENCE_VERSION
     }
 
-    fn guard(&self) -> MutexGuard<'_, ()> {
-        // The guarded data is `()`: a panic elsewhere cannot leave it inconsistent.
-        self.lock.lock().unwrap_or_else(PoisonError::into_inner)
+    /// How many independent copies of the library are loaded.
+    pub(crate) fn instances(&self) -> usize {
+        self.instances.len()
+    }
+
+    /// A free instance and its lock guard (or, when all are busy, one to wait for).
+    fn acquire(&self) -> (&Instance, MutexGuard<'_, ()>) {
+        let n = self.instances.len();
+        let start = if n > 1 {
+            self.next.fetch_add(1, Ordering::Relaxed) % n
+        } else {
+            0
+        };
+        for k in 0..n {
+            let instance = &self.instances[(start + k) % n];
+            match instance.lock.try_lock() {
+                Ok(guard) => return (instance, guard),
+                // The guarded data is `()`: a panic elsewhere cannot leave it inconsistent.
+                Err(TryLockError::Poisoned(p)) => return (instance, p.into_inner()),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        let instance = &self.instances[start];
+        let guard = instance.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        (instance, guard)
     }
 
     /// `espeak_TextToPhonemes` called until the text is used up, one clause per call, the
@@ -308,7 +409,7 @@ impl Engine {
         let mut ptr: *const c_void = text.as_ptr().cast();
         // Every clause consumes at least one byte; anything else is a broken library.
         let mut budget = bytes.len() + 2;
-        let _guard = self.guard();
+        let (instance, _guard) = self.acquire();
         while !ptr.is_null() {
             if budget == 0 {
                 return Err(Error::EspeakProtocol);
@@ -317,7 +418,7 @@ impl Engine {
             // SAFETY: `ptr` points into `text` (checked below), which is NUL-terminated and
             // outlives the call; the lock serialises all use of espeak's global state; the
             // returned string is copied before the lock is released.
-            let out = unsafe { (self.text_to_phonemes)(&mut ptr, CHARS_UTF8, PHONEME_MODE) };
+            let out = unsafe { (instance.text_to_phonemes)(&mut ptr, CHARS_UTF8, PHONEME_MODE) };
             if !out.is_null() {
                 // SAFETY: espeak returns a NUL-terminated string in its own buffer.
                 let s = unsafe { CStr::from_ptr(out) }.to_string_lossy();
@@ -392,6 +493,7 @@ mod tests {
         let config = EspeakConfig {
             library: Some(PathBuf::from("/nonexistent/libespeak-ng.so.1")),
             data_dir: Some(PathBuf::from("/nonexistent/data")),
+            instances: 0,
         };
         let loc = resolve(&config);
         assert_eq!(loc.library, PathBuf::from("/nonexistent/libespeak-ng.so.1"));

@@ -41,7 +41,9 @@
 //! # Threads
 //! libespeak-ng has global state, so it is loaded once per process and every call into it is
 //! serialised behind one process-wide lock, held only while espeak translates one piece of
-//! text. [`Phonemizer`] is `Clone + Send + Sync` (an `Arc`). Asking for a *different* library
+//! text. [`Phonemizer`] is `Clone + Send + Sync` (an `Arc`). For throughput across threads,
+//! [`EspeakConfig::instances`] loads private copies of the library (each with its own globals
+//! and its own lock), so that several threads phonemise at once; results are identical. Asking for a *different* library
 //! or data directory once one is loaded is [`Error::AlreadyInitialized`] (not a silent reuse);
 //! asking again for the same files shares the loaded instance.
 //!
@@ -127,6 +129,12 @@ impl Phonemizer {
     /// The version `espeak_Info` reported, e.g. `1.52.0`.
     pub fn espeak_version(&self) -> &str {
         self.engine.version()
+    }
+
+    /// How many independent copies of libespeak-ng serve this process (see
+    /// [`EspeakConfig::instances`]); 1 unless more were asked for.
+    pub fn espeak_instances(&self) -> usize {
+        self.engine.instances()
     }
 
     /// Whether the loaded library is espeak-ng 1.52, the version the model was trained with.

@@ -20,7 +20,7 @@ fn load_errors_then_one_instance_per_process() {
     // 1. A library that is not there.
     let missing = EspeakConfig {
         library: Some(dir.path().join("libespeak-ng.so.1")),
-        data_dir: None,
+        ..EspeakConfig::default()
     };
     let err = Phonemizer::new(&missing).unwrap_err();
     assert!(matches!(err, Error::LibraryLoad { .. }), "{err:?}");
@@ -33,6 +33,7 @@ fn load_errors_then_one_instance_per_process() {
     let no_data = EspeakConfig {
         library: Some(lib.clone()),
         data_dir: Some(dir.path().to_owned()),
+        ..EspeakConfig::default()
     };
     let err = Phonemizer::new(&no_data).unwrap_err();
     assert!(
@@ -52,7 +53,7 @@ fn load_errors_then_one_instance_per_process() {
     std::fs::write(&fake, b"not a library").unwrap();
     let err = Phonemizer::new(&EspeakConfig {
         library: Some(fake),
-        data_dir: None,
+        ..EspeakConfig::default()
     })
     .unwrap_err();
     assert!(matches!(err, Error::LibraryLoad { .. }), "{err:?}");
@@ -61,11 +62,13 @@ fn load_errors_then_one_instance_per_process() {
     let p = Phonemizer::new(&EspeakConfig::default()).unwrap();
     assert_eq!(p.espeak_version(), "1.52.0");
     assert!(p.is_reference_version());
+    assert_eq!(p.espeak_instances(), 1);
 
     // 5. The same files by another path (the unversioned symlink, the data explicitly) share it.
     let same = EspeakConfig {
         library: Some(runtime_dir().join("espeak-ng/libespeak-ng.so")),
         data_dir: Some(runtime_dir().join("espeak-ng/espeak-ng-data")),
+        ..EspeakConfig::default()
     };
     let q = Phonemizer::new(&same).unwrap();
     assert_eq!(
@@ -78,7 +81,7 @@ fn load_errors_then_one_instance_per_process() {
     std::fs::copy(&lib, &copy).unwrap();
     let err = Phonemizer::new(&EspeakConfig {
         library: Some(copy),
-        data_dir: None,
+        ..EspeakConfig::default()
     })
     .unwrap_err();
     assert!(matches!(err, Error::AlreadyInitialized { .. }), "{err:?}");
@@ -88,6 +91,7 @@ fn load_errors_then_one_instance_per_process() {
     let err = Phonemizer::new(&EspeakConfig {
         library: None,
         data_dir: Some(dir.path().to_owned()),
+        ..EspeakConfig::default()
     })
     .unwrap_err();
     assert!(matches!(err, Error::AlreadyInitialized { .. }), "{err:?}");
