@@ -131,7 +131,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         let eat = usize::from(!next_upper_or_end);
         return Some(Hit::one(SpanKind::Abbreviation, "Street".into()).eating_trail(eat));
     }
-    let &(_, needs_dot, expansion, kind) = TABLE.iter().find(|(w, ..)| *w == t.core)?;
+    let Some(&(_, needs_dot, expansion, kind)) = TABLE.iter().find(|(w, ..)| *w == t.core) else {
+        return dotted_acronym(cx, i);
+    };
     if needs_dot && !has_dot {
         return None;
     }
@@ -162,6 +164,27 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
             Some(Hit::one(SpanKind::Abbreviation, expansion.into()).eating_trail(eat))
         }
     }
+}
+
+/// "U.S." → "US", "D.C." → "DC", "Ph.D." → "PhD": capitalised one- or two-letter pieces joined
+/// by periods lose the periods (espeak would pause at each one). The final period is kept when
+/// the sentence ends there.
+fn dotted_acronym(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    let t = cx.tok(i)?;
+    let pieces: Vec<&str> = t.core.split('.').collect();
+    if pieces.len() < 2
+        || !pieces.iter().all(|p| {
+            (1..=2).contains(&p.chars().count())
+                && p.starts_with(|c: char| c.is_uppercase())
+                && p.chars().all(char::is_alphabetic)
+        })
+    {
+        return None;
+    }
+    let has_dot = t.trail.starts_with('.');
+    let next_upper_or_end = cx.tok(i + 1).is_none_or(|n| starts_upper(n.text));
+    let eat = usize::from(has_dot && !next_upper_or_end);
+    Some(Hit::one(SpanKind::Abbreviation, pieces.concat()).eating_trail(eat))
 }
 
 #[cfg(test)]
@@ -201,6 +224,17 @@ mod tests {
         assert_eq!(norm("pens, etc."), "pens, et cetera.");
         assert_eq!(norm("Smith et al. showed"), "Smith et al showed");
         assert_eq!(norm("by Smith et al."), "by Smith et al.");
+    }
+
+    #[test]
+    fn dotted_acronyms() {
+        assert_eq!(norm("The U.S. economy grew."), "The US economy grew.");
+        assert_eq!(
+            norm("He lives in the U.S.A. Now"),
+            "He lives in the USA. Now"
+        );
+        assert_eq!(norm("in Washington, D.C. today"), "in Washington, DC today");
+        assert_eq!(norm("a Ph.D. student"), "a PhD student");
     }
 
     #[test]

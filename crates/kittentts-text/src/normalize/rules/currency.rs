@@ -165,11 +165,29 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         }
         return Some(Hit::one(SpanKind::Currency, read_amount(&n, cur, None)));
     }
-    let scale = scale_word(suffix)?;
-    Some(Hit::one(
-        SpanKind::Currency,
-        read_amount(&n, cur, Some(scale)),
-    ))
+    // "$5/month" → "five dollars per month", "$2M/year"
+    let (scale_part, per) = match suffix.split_once('/') {
+        Some((s, p)) if !p.is_empty() && p.chars().all(char::is_alphabetic) => (s, Some(p)),
+        _ => (suffix, None),
+    };
+    let scale = if scale_part.is_empty() {
+        None
+    } else {
+        Some(scale_word(scale_part)?)
+    };
+    let mut text = read_amount(&n, cur, scale);
+    if let Some(p) = per {
+        let p = match p {
+            "hr" | "h" => "hour",
+            "mo" => "month",
+            "yr" => "year",
+            "wk" => "week",
+            other => other,
+        };
+        text.push_str(" per ");
+        text.push_str(p);
+    }
+    Some(Hit::one(SpanKind::Currency, text))
 }
 
 #[cfg(test)]
@@ -212,6 +230,12 @@ mod tests {
             norm("$2.5 billion deal"),
             "two point five billion dollars deal"
         );
+    }
+
+    #[test]
+    fn per_unit() {
+        assert_eq!(norm("$5/month"), "five dollars per month");
+        assert_eq!(norm("$20/hr"), "twenty dollars per hour");
     }
 
     #[test]

@@ -53,6 +53,8 @@ enum Last {
     Start,
     Letter,
     Digit,
+    /// Just after a symbol read as a word ("^" → "to the power of"): a sign may follow.
+    Symbol,
     Other,
 }
 
@@ -78,7 +80,19 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
         {
             let signed = last == Last::Start;
             if let Some(n) = parse_num(rest, false) {
-                let words = if signed { read(&n) } else { read_unsigned(&n) };
+                let as_year = last == Last::Letter
+                    && n.int.len() == 4
+                    && !n.grouped
+                    && n.frac.is_none()
+                    && n.plain_u64().is_some_and(|v| (1900..=2099).contains(&v));
+                let words = if as_year {
+                    // "FY2024" → "FY twenty twenty-four"
+                    crate::words::year(n.int.parse().unwrap_or(0))
+                } else if signed {
+                    read(&n)
+                } else {
+                    read_unsigned(&n)
+                };
                 push_word(&mut out, &words);
                 pos += n.len;
                 last = Last::Digit;
@@ -86,7 +100,7 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
             }
         }
         if numbers
-            && last == Last::Start
+            && matches!(last, Last::Start | Last::Symbol)
             && (c == '-' || c == '−')
             && rest[c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit())
         {
@@ -125,8 +139,19 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
             last = Last::Other;
             continue;
         }
-        if symbols && c == '#' && rest[1..].starts_with(|d: char| d.is_ascii_digit()) {
-            push_word(&mut out, "number");
+        if symbols && c == '#' {
+            let next = rest[1..].chars().next();
+            let word = if next.is_some_and(|d| d.is_ascii_digit()) {
+                "number"
+            } else if pos == 1 && matches!(b[0], b'A'..=b'G') {
+                // "C#", "F#": the musical sharp (and the language).
+                "sharp"
+            } else if last == Last::Start {
+                "hashtag"
+            } else {
+                "hash"
+            };
+            push_word(&mut out, word);
             out.push(' ');
             pos += 1;
             last = Last::Other;
@@ -136,7 +161,7 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
             push_word(&mut out, w);
             out.push(' ');
             pos += c.len_utf8();
-            last = Last::Other;
+            last = Last::Symbol;
             continue;
         }
         if c.is_alphabetic() {
@@ -182,5 +207,9 @@ mod tests {
         assert_eq!(norm("a=b"), "a equals b");
         assert_eq!(norm("rock & roll"), "rock and roll");
         assert_eq!(norm("and/or"), "and or");
+        assert_eq!(norm("C# and F#"), "C sharp and F sharp");
+        assert_eq!(norm("#NLP rocks"), "hashtag NLP rocks");
+        assert_eq!(norm("10^-11"), "ten to the power of negative eleven");
+        assert_eq!(norm("FY2024 results"), "FY twenty twenty-four results");
     }
 }

@@ -13,11 +13,22 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     let core = cx.tok(i)?.core;
     let n = parse_num(core, false).filter(|n| n.frac.is_none() && !n.int.is_empty())?;
-    let suffix = core[n.len..].to_ascii_lowercase();
-    if !matches!(suffix.as_str(), "st" | "nd" | "rd" | "th") {
+    let rest = &core[n.len..];
+    let (suffix, tail) = match rest.find(['-', '–']) {
+        Some(k) => rest.split_at(k),
+        None => (rest, ""),
+    };
+    if !matches!(
+        suffix.to_ascii_lowercase().as_str(),
+        "st" | "nd" | "rd" | "th"
+    ) {
         return None;
     }
-    Some(Hit::one(SpanKind::Ordinal, ordinal(&n.int)))
+    // "2nd-largest" → "second-largest"
+    Some(Hit::one(
+        SpanKind::Ordinal,
+        format!("{}{tail}", ordinal(&n.int)),
+    ))
 }
 
 #[cfg(test)]
@@ -35,6 +46,7 @@ mod tests {
         assert_eq!(norm("the 50th time"), "the fiftieth time");
         assert_eq!(norm("the 100TH day"), "the one hundredth day");
         assert_eq!(norm("the 1,000th visitor"), "the one thousandth visitor");
+        assert_eq!(norm("the 2nd-largest city"), "the second-largest city");
     }
 
     #[test]

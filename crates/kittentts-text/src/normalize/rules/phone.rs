@@ -59,6 +59,36 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         let text = read(None, &[t.core, parts[0], parts[1]]);
         return Some(Hit::many(SpanKind::Phone, 2, text).eating_lead(1));
     }
+    // "+44 20 7946 0958": a country code and groups written with spaces.
+    if let Some(cc) = t.core.strip_prefix('+')
+        && (1..=3).contains(&cc.len())
+        && cc.bytes().all(|b| b.is_ascii_digit())
+        && t.trail.is_empty()
+    {
+        let mut parts = Vec::new();
+        let mut j = i + 1;
+        while let Some(g) = cx.tok(j) {
+            let digits = g.lead.is_empty()
+                && (2..=4).contains(&g.core.len())
+                && g.core.bytes().all(|b| b.is_ascii_digit());
+            if !digits || parts.len() == 4 {
+                break;
+            }
+            parts.push(g.core);
+            j += 1;
+            if !g.trail.is_empty() {
+                break;
+            }
+        }
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if parts.len() >= 2 && (6..=12).contains(&total) {
+            return Some(Hit::many(
+                SpanKind::Phone,
+                1 + parts.len(),
+                read(Some(cc), &parts),
+            ));
+        }
+    }
     let (prefix, core) = match t.core.strip_prefix('+') {
         Some(rest) => {
             let (cc, rest) = rest.split_once(['-', ' '])?;
@@ -105,6 +135,14 @@ mod tests {
         assert_eq!(
             norm("555.123.4567"),
             "five five five, one two three, four five six seven"
+        );
+    }
+
+    #[test]
+    fn international_with_spaces() {
+        assert_eq!(
+            norm("Call +44 20 7946 0958."),
+            "Call plus four four, two zero, seven nine four six, zero nine five eight."
         );
     }
 

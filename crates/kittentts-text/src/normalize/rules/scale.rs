@@ -12,6 +12,33 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     let core = cx.tok(i)?.core;
     let n = parse_num(core, true)?;
+    // "4K video", "8K display": the resolution, read as a letter.
+    if matches!(&core[n.len..], "K" | "k")
+        && cx.next_core(i).is_some_and(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "video"
+                    | "videos"
+                    | "display"
+                    | "displays"
+                    | "resolution"
+                    | "tv"
+                    | "tvs"
+                    | "monitor"
+                    | "monitors"
+                    | "screen"
+                    | "screens"
+                    | "hdr"
+                    | "uhd"
+                    | "content"
+                    | "streaming"
+                    | "camera"
+                    | "footage"
+            )
+        })
+    {
+        return Some(Hit::one(SpanKind::Scale, format!("{} K", read(&n))));
+    }
     let word = match &core[n.len..] {
         "K" | "k" => "thousand",
         "M" => "million",
@@ -32,6 +59,11 @@ mod tests {
         assert_eq!(norm("the 340M one"), "the three hundred forty million one");
         assert_eq!(norm("1.5K stars"), "one point five thousand stars");
         assert_eq!(norm("a 10k run"), "a ten thousand run");
+    }
+
+    #[test]
+    fn resolutions() {
+        assert_eq!(norm("a 4K video"), "a four K video");
     }
 
     #[test]

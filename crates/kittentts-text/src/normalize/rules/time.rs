@@ -83,6 +83,38 @@ fn split_meridiem(core: &str) -> (&str, Option<&'static str>) {
     (core, None)
 }
 
+/// Read a time written alone in a token ("9:30", "5pm", "17:00:05"); a bare hour only when
+/// `hour_ok` ("9" in "9-5pm").
+fn standalone(s: &str, hour_ok: bool) -> Option<String> {
+    let (clock, mer) = split_meridiem(s);
+    if let Some((h, m, sec)) = parse_clock(clock) {
+        return Some(read_clock(h, m, sec, mer));
+    }
+    if (mer.is_some() || hour_ok)
+        && (1..=2).contains(&clock.len())
+        && clock.bytes().all(|b| b.is_ascii_digit())
+    {
+        let h: u64 = clock.parse().ok().filter(|h| (1..=12).contains(h))?;
+        return Some(match mer {
+            Some(m) => format!("{} {m}", cardinal_u64(h)),
+            None => cardinal_u64(h),
+        });
+    }
+    None
+}
+
+/// "9am-5pm", "9:00-17:00", "9-5pm" → "nine AM to five PM", …
+fn time_range(core: &str) -> Option<String> {
+    let (a, b) = core.split_once(['-', '–'])?;
+    let timeish = |s: &str| s.contains(':') || split_meridiem(s).1.is_some();
+    if !timeish(a) && !timeish(b) {
+        return None;
+    }
+    let left = standalone(a, split_meridiem(b).1.is_some())?;
+    let right = standalone(b, false)?;
+    Some(format!("{left} to {right}"))
+}
+
 /// Read token `i` (and a following "a.m."/"pm") when it is a clock time.
 pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if !cx.opts.times {
@@ -91,6 +123,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     let t = cx.tok(i)?;
     if !t.core.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
+    }
+    if let Some(text) = time_range(t.core) {
+        return Some(Hit::one(SpanKind::Time, text));
     }
     let (clock, mut mer) = split_meridiem(t.core);
     let mut n = 1;
@@ -152,6 +187,12 @@ mod tests {
         assert_eq!(norm("at 11am"), "at eleven AM");
         assert_eq!(norm("at 5 p.m. sharp"), "at five PM sharp");
         assert_eq!(norm("12:00 PM"), "twelve PM");
+        assert_eq!(norm("open 9am-5pm"), "open nine AM to five PM");
+        assert_eq!(
+            norm("open 9:00-17:30."),
+            "open nine o'clock to seventeen thirty."
+        );
+        assert_eq!(norm("open 9-5pm"), "open nine to five PM");
     }
 
     #[test]

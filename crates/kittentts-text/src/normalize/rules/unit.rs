@@ -10,7 +10,7 @@
 use super::super::SpanKind;
 use super::super::num::{Num, parse_num, read, read_unsigned};
 use super::super::token::{Ctx, Hit};
-use crate::words::year;
+use crate::words::{cardinal, year};
 
 /// (written, singular, plural, allowed as a separate word).
 const UNITS: &[(&str, &str, &str, bool)] = &[
@@ -127,12 +127,44 @@ fn dimension(core: &str) -> Option<String> {
     Some(format!("{} by {}", side(a)?, side(b)?))
 }
 
+/// `5'11"` → "five feet eleven inches" (also with primes `′ ″`).
+fn feet_inches(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    let t = cx.tok(i)?;
+    let (ft, inches) = t.core.split_once(['\'', '′'])?;
+    let ok = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !ok(ft) || !ok(inches) || !t.trail.starts_with(['"', '″', '”']) {
+        return None;
+    }
+    let feet = if ft == "1" { "foot" } else { "feet" };
+    let inch = if inches == "1" { "inch" } else { "inches" };
+    let text = format!("{} {feet} {} {inch}", cardinal(ft), cardinal(inches));
+    Some(Hit::one(SpanKind::Unit, text).eating_trail(1))
+}
+
+/// "1080p" → "ten eighty p", "720p", "4320p".
+fn video_lines(core: &str) -> Option<Hit> {
+    let digits = core.strip_suffix(['p', 'i'])?;
+    let scan = &core[digits.len()..];
+    if !matches!(
+        digits,
+        "240" | "360" | "480" | "576" | "720" | "1080" | "1440" | "2160" | "4320"
+    ) {
+        return None;
+    }
+    let v: u32 = digits.parse().ok()?;
+    let words = if v >= 1000 { year(v) } else { cardinal(digits) };
+    Some(Hit::one(SpanKind::Unit, format!("{words} {scan}")))
+}
+
 /// Read token `i` (and maybe the unit word after it) when it is a number with a unit.
 pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if !cx.opts.units {
         return None;
     }
     let t = cx.tok(i)?;
+    if let Some(hit) = feet_inches(cx, i).or_else(|| video_lines(t.core)) {
+        return Some(hit);
+    }
     let n = parse_num(t.core, true)?;
     let suffix = &t.core[n.len..];
     if suffix.is_empty() {
@@ -191,6 +223,18 @@ mod tests {
             "a nineteen twenty by ten eighty screen"
         );
         assert_eq!(norm("a 4x4 truck"), "a four by four truck");
+    }
+
+    #[test]
+    fn heights_and_video() {
+        assert_eq!(
+            norm("He is 5'11\" tall."),
+            "He is five feet eleven inches tall."
+        );
+        assert_eq!(
+            norm("in 1080p and 720p"),
+            "in ten eighty p and seven hundred twenty p"
+        );
     }
 
     #[test]
