@@ -121,6 +121,16 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
                 continue;
             }
         }
+        let two_digits_end = rest.len() >= 3
+            && rest.as_bytes()[1..3].iter().all(u8::is_ascii_digit)
+            && !rest.as_bytes().get(3).is_some_and(u8::is_ascii_digit);
+        if c == ':' && last == Last::Digit && two_digits_end {
+            // "25:30": minutes and seconds (a clock time was taken by the time rule).
+            out.push(' ');
+            pos += 1;
+            last = Last::Other;
+            continue;
+        }
         if c == ':' && last == Last::Digit && rest[1..].starts_with(|d: char| d.is_ascii_digit()) {
             // "3:0", "16:9": a score or a ratio.
             push_word(&mut out, "to");
@@ -211,5 +221,6 @@ mod tests {
         assert_eq!(norm("#NLP rocks"), "hashtag NLP rocks");
         assert_eq!(norm("10^-11"), "ten to the power of negative eleven");
         assert_eq!(norm("FY2024 results"), "FY twenty twenty-four results");
+        assert_eq!(norm("ran it in 25:30"), "ran it in twenty-five thirty");
     }
 }

@@ -121,7 +121,9 @@ pub(crate) fn is_count_noun(word: &str) -> bool {
     if COUNT_NEXT.contains(&w.as_str()) {
         return true;
     }
-    w.len() > 2
+    // A capitalised plural is a name ("the 2024 Olympics"), not a count.
+    !word.starts_with(char::is_uppercase)
+        && w.len() > 2
         && w.ends_with('s')
         && !w.ends_with("ss")
         && !w.ends_with("'s")
@@ -213,6 +215,7 @@ mod tests {
         assert_eq!(norm("1,500 years"), "one thousand five hundred years");
         assert_eq!(norm("in 2005"), "in two thousand five");
         assert_eq!(norm("in 1905"), "in nineteen oh five");
+        assert_eq!(norm("The 2024 Olympics"), "The twenty twenty-four Olympics");
     }
 
     #[test]

@@ -24,7 +24,17 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     let sign = if neg { "negative " } else { "" };
-    let text = format!("{} times ten to the {sign}{}", read(&n), cardinal(digits));
+    let mut text = format!("{} times ten to the {sign}{}", read(&n), cardinal(digits));
+    // "3E8 m/s" → "… meters per second"
+    if cx.opts.units
+        && let Some((_, many)) = cx.next_core(i).and_then(|u| {
+            super::unit::lookup(u, true).or_else(|| (u == "m").then_some(("meter", "meters")))
+        })
+    {
+        text.push(' ');
+        text.push_str(many);
+        return Some(Hit::many(SpanKind::Scientific, 2, text));
+    }
     Some(Hit::one(SpanKind::Scientific, text))
 }
 
@@ -47,6 +57,18 @@ mod tests {
         assert_eq!(
             norm("6.022×10^23"),
             "six point zero two two times ten to the power of twenty-three"
+        );
+    }
+
+    #[test]
+    fn with_units() {
+        assert_eq!(
+            norm("3E8 m/s"),
+            "three times ten to the eight meters per second"
+        );
+        assert_eq!(
+            norm("1.6e-19 C"),
+            "one point six times ten to the negative nineteen C"
         );
     }
 

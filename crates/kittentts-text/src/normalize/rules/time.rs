@@ -207,14 +207,11 @@ mod tests {
     #[test]
     fn not_times() {
         assert_eq!(norm("a 3:0 score"), "a three to zero score");
-        assert_eq!(norm("at 25:00"), "at twenty-five to zero zero");
+        assert_eq!(norm("at 25:00"), "at twenty-five zero zero");
     }
 
     #[test]
     fn switched_off() {
-        assert_eq!(
-            norm_with("at 3:30", |o| o.times = false),
-            "at three to thirty"
-        );
+        assert_eq!(norm_with("at 3:30", |o| o.times = false), "at three thirty");
     }
 }

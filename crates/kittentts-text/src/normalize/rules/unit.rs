@@ -98,7 +98,7 @@ const UNITS: &[(&str, &str, &str, bool)] = &[
     ("°", "degree", "degrees", true),
 ];
 
-fn lookup(unit: &str, separate: bool) -> Option<(&'static str, &'static str)> {
+pub(crate) fn lookup(unit: &str, separate: bool) -> Option<(&'static str, &'static str)> {
     UNITS
         .iter()
         .find(|(w, _, _, sep)| *w == unit && (!separate || *sep))
