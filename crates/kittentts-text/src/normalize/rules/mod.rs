@@ -15,7 +15,7 @@
 //! 12. [`decade`] — "1990s", "'90s"
 //! 13. [`ordinal`] — "22nd"
 //! 14. [`version`] — "v1.2.3", "Python 3.12"
-//! 15. [`unit`] — "5 km", "41°C", "2x", "1920x1080"
+//! 15. [`unit`](mod@unit) — "5 km", "41°C", "2x", "1920x1080"
 //! 16. [`scale`] — "7B", "340M"
 //! 17. [`roman`] — "Louis XIV" (opt-in)
 //! 18. [`number`] — plain cardinals, decimals and years (whole token)

@@ -1,4 +1,4 @@
-//! URLs and email addresses, read out instead of deleted: "https://example.com/docs" →
+//! URLs and email addresses, read out instead of deleted: `https://example.com/docs` →
 //! "example dot com slash docs", "jane.doe@mail.org" → "jane dot doe at mail dot org",
 //! "www.kitten.ai" → "www dot kitten dot ai".
 //!
