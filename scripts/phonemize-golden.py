@@ -3,7 +3,8 @@
 and tokeniser (the objects `kitten_ref.py frontend` uses), applied to each text AS IS (no
 preprocessing, no chunking). Input: one text per line, or JSONL with "text" (other fields are
 copied). Output JSONL: the input fields + phonemes (the reference's item 0), items (all of
-phonemizer's items), input_ids (wrapped, from item 0, exactly as KittenTTS computes them).
+phonemizer's items; written only when there is not exactly one, else it is [phonemes]),
+input_ids (wrapped, from item 0, exactly as KittenTTS computes them).
 
   PY=/root/.cache/kittentts-reference/venv/bin/python
   $PY scripts/phonemize-golden.py < texts.jsonl > golden.jsonl
@@ -23,5 +24,7 @@ for raw in sys.stdin:
     items = backend.phonemize([row["text"]])
     phon = items[0] if items else ""
     toks = " ".join(om.basic_english_tokenize(phon))
-    row.update(phonemes=phon, items=items, input_ids=[0] + cleaner(toks) + [10, 0])
+    row.update(phonemes=phon, input_ids=[0] + cleaner(toks) + [10, 0])
+    if len(items) != 1:
+        row["items"] = items
     print(json.dumps(row, ensure_ascii=False), flush=True)

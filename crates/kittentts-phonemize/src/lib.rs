@@ -56,14 +56,17 @@
 //!   [`Phonemizer::phonemize_items`] returns the items themselves.
 //! - **NUL bytes** are read as spaces (espeak stops at a NUL, losing the rest of the text).
 //! - **Very long words**: espeak truncates a word once its phonemes fill its word buffer
-//!   (about 150–250 IPA characters, e.g. a 501-letter word gives 197). A run of word characters
-//!   of [`LONG_WORD_CHARS`] or more is phonemised alone first; if espeak reads it as one word
-//!   of [`LONG_WORD_PHONEMES`] phoneme characters or more, it is cut in halves (recursively). Runs of ASCII
-//!   digits longer than [`LONG_NUMBER_DIGITS`] (espeak reads those digit by digit and truncates
-//!   beyond ~41) are cut into groups of that many digits. The parts, and the text between such
-//!   words, then go to espeak one call each (so that espeak does not read digit groups as one
-//!   number), and the outputs are joined with spaces. Real words and numbers never reach these
-//!   limits; a chunk without such a word goes to espeak whole, as in the reference.
+//!   (about 150–200 IPA characters: 39 spelled-out letters, ~41 digits, a 132-letter word; a
+//!   501-letter word gives 197 characters). A run of word characters of [`LONG_WORD_CHARS`] or
+//!   more is phonemised alone first; when espeak reads it as a word of [`LONG_WORD_PHONEMES`]
+//!   phoneme characters or more and either splits the run into several words itself or does
+//!   not lengthen that word when the run's last character is repeated (the word is full), the
+//!   run is cut: in halves (recursively, until no part is full), or, for ASCII digits, into
+//!   groups of [`LONG_NUMBER_DIGITS`] (a short last group digit by digit). The parts, and the
+//!   text around them, then go to espeak one call each and the outputs are joined with spaces.
+//!   Real words and numbers never reach these limits; a chunk without such a word goes to
+//!   espeak whole, as in the reference. (A run that exactly fills the buffer, e.g. 39 `q`, is
+//!   cut although espeak would just have spoken it.)
 //! - **Token budget**: [`Phonemizer::chunk`] splits a chunk whose ids exceed [`MAX_TOKENS`]
 //!   (the reference sends them and crashes beyond 512 positions).
 
@@ -87,10 +90,11 @@ use pyunicode::{is_space, is_word};
 
 /// Runs of word characters at least this long are checked for espeak's word truncation.
 pub const LONG_WORD_CHARS: usize = 16;
-/// A run whose phonemes (alone) hold a single word of this many characters or more is cut
-/// before espeak sees it (real words stay far below: the longest English words give ~60).
-pub const LONG_WORD_PHONEMES: usize = 140;
-/// ASCII digit runs longer than this are cut into groups of this many digits.
+/// A run whose phonemes (alone) hold a single word of this many characters or more is checked
+/// for truncation (real words stay far below: the longest English words give ~60; espeak
+/// truncates at about 150–200).
+pub const LONG_WORD_PHONEMES: usize = 120;
+/// Truncated runs of ASCII digits are cut into groups of this many digits.
 pub const LONG_NUMBER_DIGITS: usize = 40;
 
 /// One piece of a chunk, ready for the model: its text (for the style row), its phonemes and
@@ -289,67 +293,90 @@ impl Phonemizer {
         self.engine.text_to_phonemes(&c)
     }
 
-    /// `None` when the piece has no word espeak would truncate (the common case: the piece
-    /// goes to espeak whole, as in the reference). Otherwise the piece cut into segments that
-    /// go to espeak one by one: the text between over-long words, and the parts of each
-    /// over-long word (see the crate docs).
-    fn long_word_segments<'a>(&self, piece: &'a str) -> Result<Option<Vec<&'a str>>, Error> {
-        let runs = word_runs(piece);
-        if !runs
-            .iter()
-            .any(|&(s, e)| piece[s..e].chars().count() >= LONG_WORD_CHARS)
-        {
-            return Ok(None);
-        }
-        let mut segments = Vec::new();
+    /// `None` when the piece has no word espeak truncates (the common case: the piece goes to
+    /// espeak whole, as in the reference). Otherwise the piece cut into segments that go to
+    /// espeak one by one: the text between truncated words, and the parts of each such word
+    /// (see the crate docs).
+    fn long_word_segments<'a>(&self, piece: &'a str) -> Result<Option<Vec<Cow<'a, str>>>, Error> {
+        let mut segments: Vec<Cow<'a, str>> = Vec::new();
         let mut last = 0;
-        for (s, e) in runs {
+        for (s, e) in word_runs(piece) {
             let run = &piece[s..e];
-            if run.chars().count() < LONG_WORD_CHARS {
+            if run.chars().count() < LONG_WORD_CHARS || !self.truncates(run)? {
                 continue;
             }
-            let mut parts = Vec::new();
+            segments.push(Cow::Borrowed(&piece[last..s]));
             if run.bytes().all(|b| b.is_ascii_digit()) {
-                if run.len() > LONG_NUMBER_DIGITS {
-                    // ASCII digits: one byte each, so these cuts are char boundaries.
-                    let mut at = 0;
-                    while at < run.len() {
-                        let end = (at + LONG_NUMBER_DIGITS).min(run.len());
-                        parts.push(&run[at..end]);
-                        at = end;
-                    }
-                }
+                digit_groups(run, &mut segments);
             } else {
-                self.halve_until_spoken(run, &mut parts)?;
+                self.halve_until_spoken(run, &mut segments)?;
             }
-            if parts.len() > 1 {
-                segments.push(&piece[last..s]);
-                segments.extend(parts);
-                last = e;
-            }
+            last = e;
         }
-        if last == 0 {
+        if segments.is_empty() {
             return Ok(None);
         }
-        segments.push(&piece[last..]);
+        segments.push(Cow::Borrowed(&piece[last..]));
         segments.retain(|s| !s.trim_matches(is_space).is_empty());
         tracing::debug!(
             chars = piece.chars().count(),
             segments = segments.len(),
-            "cut over-long words for espeak"
+            "cut words espeak would truncate"
         );
         Ok(Some(segments))
     }
 
-    fn halve_until_spoken<'a>(&self, run: &'a str, parts: &mut Vec<&'a str>) -> Result<(), Error> {
+    /// Whether espeak truncates this run of word characters: it reads it as a word of at
+    /// least [`LONG_WORD_PHONEMES`] phoneme characters, and either splits the run into several
+    /// words itself (a run longer than its input buffer) or stops growing that word when the
+    /// run's last character is repeated once more (the word is full).
+    fn truncates(&self, run: &str) -> Result<bool, Error> {
+        let full = self.espeak(run)?;
+        let longest = longest_word_phonemes(&full);
+        if longest < LONG_WORD_PHONEMES {
+            return Ok(false);
+        }
+        if full.split(is_space).filter(|w| !w.is_empty()).count() > 1 {
+            return Ok(true);
+        }
+        let mut longer = run.to_owned();
+        longer.extend(run.chars().last());
+        Ok(longest_word_phonemes(&self.espeak(&longer)?) <= longest)
+    }
+
+    fn halve_until_spoken<'a>(
+        &self,
+        run: &'a str,
+        parts: &mut Vec<Cow<'a, str>>,
+    ) -> Result<(), Error> {
         let n = run.chars().count();
-        if n < 2 || longest_word_phonemes(&self.espeak(run)?) < LONG_WORD_PHONEMES {
-            parts.push(run);
+        if n < 2 || !self.truncates(run)? {
+            parts.push(Cow::Borrowed(run));
             return Ok(());
         }
         let mid = run.char_indices().nth(n / 2).map_or(run.len(), |(i, _)| i);
         self.halve_until_spoken(&run[..mid], parts)?;
         self.halve_until_spoken(&run[mid..], parts)
+    }
+}
+
+/// A run of ASCII digits espeak truncates (it reads runs of 33 digits or more digit by digit,
+/// and stops after about 41): groups of [`LONG_NUMBER_DIGITS`], which espeak reads whole and
+/// digit by digit; a last group too short for that (under 33 digits, which espeak would read
+/// as a number) is given digit by digit, separated by spaces.
+fn digit_groups<'a>(run: &'a str, out: &mut Vec<Cow<'a, str>>) {
+    // ASCII digits: one byte each, so every byte offset is a char boundary.
+    let mut at = 0;
+    while at < run.len() {
+        let end = (at + LONG_NUMBER_DIGITS).min(run.len());
+        let group = &run[at..end];
+        if group.len() >= 33 {
+            out.push(Cow::Borrowed(group));
+        } else {
+            let spaced: Vec<&str> = (0..group.len()).map(|i| &group[i..=i]).collect();
+            out.push(Cow::Owned(spaced.join(" ")));
+        }
+        at = end;
     }
 }
 
