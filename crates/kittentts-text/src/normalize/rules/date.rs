@@ -72,10 +72,10 @@ fn month_day_year(m: &str, d: u32, y: Option<u32>) -> String {
 
 /// Parse "2024-03-15" or "3/15/2024" / "03/15/24".
 fn numeric(core: &str) -> Option<(usize, u32, u32)> {
-    if !core.starts_with(|c: char| c.is_ascii_digit()) || !core.contains(['-', '/']) {
+    if !core.starts_with(|c: char| c.is_ascii_digit()) || !core.contains(['-', '/', '.']) {
         return None;
     }
-    let parts: Vec<&str> = core.split(['-', '/']).collect();
+    let parts: Vec<&str> = core.split(['-', '/', '.']).collect();
     if parts.len() != 3
         || !parts
             .iter()
@@ -87,7 +87,20 @@ fn numeric(core: &str) -> Option<(usize, u32, u32)> {
         .iter()
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
-    if core.contains('-') && !core.contains('/') && parts[0].len() == 4 {
+    let seps = core
+        .chars()
+        .filter(|c| matches!(c, '-' | '/' | '.'))
+        .collect::<String>();
+    if seps == ".." {
+        // "15.03.2024" (day first, as written in Europe); only with a four-digit year.
+        let (d, m, y) = (nums[0], nums[1], nums[2]);
+        return (parts[2].len() == 4
+            && (1..=12).contains(&m)
+            && (1..=31).contains(&d)
+            && y >= 1000)
+            .then(|| (m as usize - 1, d, y));
+    }
+    if (seps == "--" || seps == "//") && parts[0].len() == 4 {
         let (y, m, d) = (nums[0], nums[1], nums[2]);
         return ((1..=12).contains(&m) && (1..=31).contains(&d) && y >= 1000)
             .then(|| (m as usize - 1, d, y));
@@ -226,6 +239,18 @@ mod tests {
         assert_eq!(
             norm("on 12/25/99"),
             "on December twenty-fifth, nineteen ninety-nine"
+        );
+    }
+
+    #[test]
+    fn other_numeric_forms() {
+        assert_eq!(
+            norm("on 2024/03/15"),
+            "on March fifteenth, twenty twenty-four"
+        );
+        assert_eq!(
+            norm("on 15.03.2024"),
+            "on March fifteenth, twenty twenty-four"
         );
     }
 

@@ -11,9 +11,17 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     let t = cx.tok(i)?;
-    let (core, eat_lead) = match t.core.strip_prefix('’') {
+    // "mid-1990s", "late-80s"
+    let (prefix, core_all) = match t.core.rsplit_once('-') {
+        Some((p, d)) if !p.is_empty() && p.chars().all(char::is_alphabetic) => (Some(p), d),
+        _ => (None, t.core),
+    };
+    let (core, eat_lead) = match core_all.strip_prefix('’') {
         Some(rest) => (rest, 0),
-        None => (t.core, usize::from(t.lead.ends_with('\''))),
+        None => (
+            core_all,
+            usize::from(prefix.is_none() && t.lead.ends_with('\'')),
+        ),
     };
     let digits = core
         .strip_suffix("'s")
@@ -28,7 +36,10 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         _ => return None,
     };
     let split = words.rfind(' ').map_or(0, |i| i + 1);
-    let text = format!("{}{}", &words[..split], plural_of(&words[split..]));
+    let mut text = format!("{}{}", &words[..split], plural_of(&words[split..]));
+    if let Some(p) = prefix {
+        text = format!("{p}-{text}");
+    }
     Some(Hit::one(SpanKind::Decade, text).eating_lead(eat_lead))
 }
 
@@ -46,5 +57,6 @@ mod tests {
         assert_eq!(norm("born in the '90s"), "born in the nineties");
         assert_eq!(norm("born in the ’60s"), "born in the sixties");
         assert_eq!(norm("the 1960's"), "the nineteen sixties");
+        assert_eq!(norm("the mid-1990s"), "the mid-nineteen nineties");
     }
 }

@@ -109,6 +109,14 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         (50, 50) => "fifty-fifty".to_string(),
         (24, 7) => "twenty-four seven".to_string(),
         (9, 11) => "nine eleven".to_string(),
+        // "the 2023/24 season"
+        (y, next) if (1900..=2099).contains(&y) && next == (y + 1) % 100 && core.len() == 7 => {
+            format!(
+                "{} to {}",
+                crate::words::year(u32::try_from(y).ok()?),
+                cardinal(&next.to_string())
+            )
+        }
         _ => read_fraction(num, den),
     };
     Some(Hit::one(SpanKind::Fraction, text))
@@ -141,6 +149,14 @@ mod tests {
     fn idioms() {
         assert_eq!(norm("a 50/50 chance"), "a fifty-fifty chance");
         assert_eq!(norm("open 24/7."), "open twenty-four seven.");
+    }
+
+    #[test]
+    fn seasons() {
+        assert_eq!(
+            norm("the 2023/24 season"),
+            "the twenty twenty-three to twenty-four season"
+        );
     }
 
     #[test]

@@ -80,7 +80,12 @@ pub(crate) fn rewrite(core: &str, numbers: bool, symbols: bool) -> Option<String
         {
             let signed = last == Last::Start;
             if let Some(n) = parse_num(rest, false) {
-                let as_year = last == Last::Letter
+                let before = &core[..pos];
+                let after_word = last == Last::Letter
+                    || before
+                        .strip_suffix('-')
+                        .is_some_and(|b| b.ends_with(char::is_alphabetic));
+                let as_year = after_word
                     && n.int.len() == 4
                     && !n.grouped
                     && n.frac.is_none()
@@ -221,6 +226,7 @@ mod tests {
         assert_eq!(norm("#NLP rocks"), "hashtag NLP rocks");
         assert_eq!(norm("10^-11"), "ten to the power of negative eleven");
         assert_eq!(norm("FY2024 results"), "FY twenty twenty-four results");
+        assert_eq!(norm("by mid-2024"), "by mid twenty twenty-four");
         assert_eq!(norm("ran it in 25:30"), "ran it in twenty-five thirty");
     }
 }

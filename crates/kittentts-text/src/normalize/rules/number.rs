@@ -147,6 +147,59 @@ pub(crate) fn is_year(cx: &Ctx<'_>, i: usize, v: u64) -> bool {
     !cx.next_core(i).is_some_and(is_count_noun)
 }
 
+/// Numbers said as digit strings: "call 911" → "nine one one", "CA 90210" → "nine zero two one
+/// zero", "at 0600 hours" → "oh six hundred hours".
+fn digit_strings(cx: &Ctx<'_>, i: usize, n: &super::super::num::Num<'_>) -> Option<String> {
+    if n.negative || n.grouped || n.frac.is_some() {
+        return None;
+    }
+    let d = n.int.as_str();
+    let prev = i
+        .checked_sub(1)
+        .and_then(|p| cx.tok(p))
+        .filter(|p| p.trail.is_empty() || p.trail == ",");
+    let prev_core = prev.map_or("", |p| p.core);
+    if d.len() == 3
+        && matches!(
+            prev_core.to_ascii_lowercase().as_str(),
+            "call" | "dial" | "text" | "phone"
+        )
+    {
+        return Some(crate::words::digits_each(d));
+    }
+    if d.len() == 5
+        && prev_core.len() == 2
+        && prev_core.bytes().all(|b| b.is_ascii_uppercase())
+        && prev.is_some_and(|p| p.trail.is_empty() || p.trail == ",")
+    {
+        return Some(crate::words::digits_each(d));
+    }
+    if d.len() == 4 && cx.next_core(i).is_some_and(|w| w == "hours" || w == "hrs") {
+        let (h, m) = d.split_at(2);
+        let (hv, mv): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        if hv > 23 || mv > 59 {
+            return None;
+        }
+        let word = |s: &str| -> String {
+            match s.as_bytes() {
+                [b'0', b'0'] => "zero".into(),
+                [b'0', x] => format!(
+                    "oh {}",
+                    crate::words::digit_word(char::from(*x)).unwrap_or("")
+                ),
+                _ => crate::words::cardinal(s),
+            }
+        };
+        let mins = if m == "00" {
+            "hundred".to_string()
+        } else {
+            word(m)
+        };
+        return Some(format!("{} {mins}", word(h)));
+    }
+    None
+}
+
 /// Read token `i` when its core is one number.
 pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if !cx.opts.numbers {
@@ -154,6 +207,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     let t = cx.tok(i)?;
     let n = parse_whole(t.core, true)?;
+    if let Some(text) = digit_strings(cx, i, &n) {
+        return Some(Hit::one(SpanKind::Number, text));
+    }
     if !n.grouped
         && n.int.len() == 4
         && let Some(v) = n.plain_u64().filter(|&v| is_year(cx, i, v))
@@ -216,6 +272,17 @@ mod tests {
         assert_eq!(norm("in 2005"), "in two thousand five");
         assert_eq!(norm("in 1905"), "in nineteen oh five");
         assert_eq!(norm("The 2024 Olympics"), "The twenty twenty-four Olympics");
+    }
+
+    #[test]
+    fn digit_strings() {
+        assert_eq!(norm("Call 911 now."), "Call nine one one now.");
+        assert_eq!(
+            norm("Beverly Hills, CA 90210."),
+            "Beverly Hills, CA nine zero two one zero."
+        );
+        assert_eq!(norm("at 0600 hours"), "at oh six hundred hours");
+        assert_eq!(norm("at 1530 hours"), "at fifteen thirty hours");
     }
 
     #[test]
