@@ -1,1 +1,88 @@
-//! kittentts (work in progress).
+//! Native Rust KittenTTS: English text to 24 kHz speech with KittenML's ONNX models.
+//!
+//! ```text
+//! written text ──normalise──▶ spoken-form text ──chunk──▶ sentences (≤ 400 chars)
+//!   ──libespeak-ng 1.52 + phonemizer rules──▶ IPA ──178-symbol table──▶ token ids (≤ 510)
+//!   ──+ one style row of the voice (voices.npz) + speed──▶ ONNX Runtime ──▶ waveform
+//! ```
+//!
+//! Each stage is its own crate, re-exported here: [`text`] (`kittentts-text`),
+//! [`phonemize`] (`kittentts-phonemize`), [`voices`] (`kittentts-voices`), [`onnx`]
+//! (`kittentts-onnx`) and, with the `hub` feature, [`hub`] (`kittentts-hub`). This crate
+//! only wires them together.
+//!
+//! # Example
+//! ```no_run
+//! use kittentts::{Synthesizer, SynthesisOptions};
+//!
+//! # fn main() -> Result<(), kittentts::Error> {
+//! let tts = Synthesizer::builder()
+//!     .model_dir("tests/data/fixture") // or .model("KittenML/kitten-tts-nano-0.8-int8")
+//!     .build()?;
+//! let audio = tts.synthesize("Hello there, it is 5:30 p.m.", &SynthesisOptions::new().voice("Leo"))?;
+//! assert_eq!(audio.sample_rate, 24_000);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Native runtimes
+//! ONNX Runtime and libespeak-ng are loaded at run time, not linked. `bash
+//! scripts/fetch-runtimes.sh` fetches the exact builds this crate is tested with (ONNX
+//! Runtime 1.32.0 from the PyPI `onnxruntime` wheel, libespeak-ng 1.52.0 from the
+//! `espeakng-loader` wheel) into `runtimes/`. Each library is searched for in this order:
+//! the builder's path ([`SynthesizerBuilder::onnx_runtime`],
+//! [`SynthesizerBuilder::espeak_library`]), the environment (`ORT_DYLIB_PATH`,
+//! `KITTENTTS_ESPEAK_LIBRARY`), `$KITTENTTS_RUNTIME_DIR/{onnxruntime,espeak-ng}/`, and
+//! finally the system's library. libespeak-ng has global state, so every call into it is
+//! serialised behind one process-wide lock.
+//!
+//! # Cargo features
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `hub` | yes | [`SynthesizerBuilder::model`] accepts Hugging Face Hub ids and bare KittenML names, downloads through `hf-hub` into the standard cache |
+//! | `cuda` | no | the CUDA execution provider (ort's `cuda`) |
+//! | `tensorrt` | no | the TensorRT execution provider |
+//! | `coreml` | no | the CoreML execution provider |
+//! | `directml` | no | the DirectML execution provider |
+//! | `openvino` | no | the OpenVINO execution provider |
+//! | `download-binaries` | no | let ort download its own ONNX Runtime at build time instead of loading one at run time |
+//!
+//! Features only add: results never depend on them. A provider that cannot register warns
+//! and falls back to the CPU unless [`SynthesizerBuilder::require_execution_providers`] is set.
+//!
+//! # Empty text
+//! [`Synthesizer::synthesize`] returns [`Error::EmptyText`] for empty or whitespace-only text
+//! (the reference crashes); [`Frontend::analyze`] returns an [`Analysis`] with no chunks.
+//!
+//! # Licences
+//! This crate is MIT OR Apache-2.0. libespeak-ng, which it loads at run time, is
+//! GPL-3.0-or-later; a program that ships it must meet the GPL's terms.
+#![deny(missing_docs)]
+
+mod audio;
+mod error;
+mod frontend;
+#[cfg(feature = "hub")]
+mod hub_fetch;
+mod synthesizer;
+
+pub use audio::{Audio, SAMPLE_RATE};
+pub use error::{Error, Result};
+pub use frontend::{Analysis, Chunk, Frontend, STYLE_ROWS_0_8};
+#[cfg(feature = "hub")]
+pub use synthesizer::DownloadProgress;
+pub use synthesizer::{
+    DEFAULT_VOICE, REFERENCE_TRIM_SAMPLES, SynthesisOptions, Synthesizer, SynthesizerBuilder,
+    VoiceInfo,
+};
+
+pub use kittentts_onnx as onnx;
+pub use kittentts_onnx::ExecutionProvider;
+pub use kittentts_phonemize as phonemize;
+pub use kittentts_phonemize::EspeakConfig;
+pub use kittentts_text as text;
+pub use kittentts_text::NormalizeOptions;
+pub use kittentts_voices as voices;
+
+#[cfg(feature = "hub")]
+pub use kittentts_hub as hub;

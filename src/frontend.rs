@@ -1,0 +1,108 @@
+//! The model-free half of the pipeline: text → spoken form → chunks → phonemes → token ids.
+
+use kittentts_phonemize::{EspeakConfig, Phonemizer};
+use kittentts_text::{DEFAULT_MAX_CHUNK_CHARS, NormalizeOptions, Normalizer};
+
+use crate::Result;
+
+/// Rows of a KittenTTS 0.8 voice table; [`Chunk::style_row`] is computed for this many rows.
+pub const STYLE_ROWS_0_8: usize = 400;
+
+/// One piece of text as the model sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// The chunk's text (normalised, with the chunker's closing punctuation).
+    pub text: String,
+    /// Its IPA phonemes, as the reference's `phonemizer` configuration writes them.
+    pub phonemes: String,
+    /// The model input: `[0] + token ids + [10, 0]`, never more than 512 ids.
+    pub input_ids: Vec<i64>,
+    /// The style row this chunk selects in a 400-row (0.8) voice table:
+    /// `min(chars in text, 399)`. A voice with another row count picks its own row.
+    pub style_row: usize,
+}
+
+/// What the front end made of one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// The text after normalisation (the input itself when normalisation is off).
+    pub normalized: String,
+    /// The chunks, in order. Empty when the text holds nothing to speak.
+    pub chunks: Vec<Chunk>,
+}
+
+/// The text front end: normaliser, chunker and phonemiser, with no model attached.
+///
+/// Cheap to clone and `Send + Sync`; every method takes `&self`.
+#[derive(Clone)]
+pub struct Frontend {
+    normalizer: std::sync::Arc<Normalizer>,
+    phonemizer: Phonemizer,
+    max_chunk_chars: usize,
+}
+
+impl std::fmt::Debug for Frontend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frontend")
+            .field("espeak_version", &self.phonemizer.espeak_version())
+            .field("max_chunk_chars", &self.max_chunk_chars)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Frontend {
+    /// Loads libespeak-ng as `espeak` says (see [`EspeakConfig`] for the search order) and
+    /// sets up the normaliser with `normalize`.
+    pub fn new(espeak: &EspeakConfig, normalize: NormalizeOptions) -> Result<Self> {
+        Ok(Self {
+            normalizer: std::sync::Arc::new(Normalizer::new(normalize)),
+            phonemizer: Phonemizer::new(espeak)?,
+            max_chunk_chars: DEFAULT_MAX_CHUNK_CHARS,
+        })
+    }
+
+    /// The version of the libespeak-ng that was loaded, e.g. `1.52.0`.
+    pub fn espeak_version(&self) -> &str {
+        self.phonemizer.espeak_version()
+    }
+
+    /// Written text → spoken-form text.
+    pub fn normalize(&self, text: &str) -> String {
+        self.normalizer.normalize(text)
+    }
+
+    /// Text → IPA phonemes of the whole text, as one chunk (no normalisation, no chunking).
+    pub fn phonemize(&self, text: &str) -> Result<String> {
+        Ok(self.phonemizer.phonemize(text)?)
+    }
+
+    /// Text → token ids (unwrapped) of the whole text, as one chunk.
+    pub fn token_ids(&self, text: &str) -> Result<Vec<i64>> {
+        let phonemes = self.phonemizer.phonemize(text)?;
+        Ok(kittentts_phonemize::tokenize(&phonemes))
+    }
+
+    /// Runs the whole front end: normalise (when `normalize`), chunk, phonemise and tokenise.
+    ///
+    /// Empty or whitespace-only text gives an [`Analysis`] with no chunks, not an error.
+    pub fn analyze(&self, text: &str, normalize: bool) -> Result<Analysis> {
+        let normalized = if normalize {
+            self.normalizer.normalize(text)
+        } else {
+            text.to_owned()
+        };
+        let mut chunks = Vec::new();
+        for sentence in kittentts_text::chunk_text(&normalized, self.max_chunk_chars) {
+            for piece in self.phonemizer.chunk(&sentence)? {
+                let style_row = piece.text.chars().count().min(STYLE_ROWS_0_8 - 1);
+                chunks.push(Chunk {
+                    input_ids: kittentts_phonemize::wrap_ids(&piece.ids),
+                    text: piece.text,
+                    phonemes: piece.phonemes,
+                    style_row,
+                });
+            }
+        }
+        Ok(Analysis { normalized, chunks })
+    }
+}
