@@ -24,6 +24,20 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     ) {
         return None;
     }
+    // "1st-3rd" → "first to third"
+    if let Some(other) = tail.get(1..).and_then(|t| {
+        let m = parse_num(t, false).filter(|m| m.frac.is_none() && !m.int.is_empty())?;
+        matches!(
+            t[m.len..].to_ascii_lowercase().as_str(),
+            "st" | "nd" | "rd" | "th"
+        )
+        .then(|| ordinal(&m.int))
+    }) {
+        return Some(Hit::one(
+            SpanKind::Ordinal,
+            format!("{} to {other}", ordinal(&n.int)),
+        ));
+    }
     // "2nd-largest" → "second-largest"
     Some(Hit::one(
         SpanKind::Ordinal,
@@ -47,6 +61,7 @@ mod tests {
         assert_eq!(norm("the 100TH day"), "the one hundredth day");
         assert_eq!(norm("the 1,000th visitor"), "the one thousandth visitor");
         assert_eq!(norm("the 2nd-largest city"), "the second-largest city");
+        assert_eq!(norm("1st-3rd place"), "first to third place");
     }
 
     #[test]
