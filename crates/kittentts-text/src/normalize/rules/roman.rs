@@ -185,15 +185,12 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if !p.trail.is_empty() {
         return None;
     }
-    let single = t.core.len() == 1;
     if TITLE_WORDS.contains(&p.core.to_lowercase().as_str()) {
         return Some(Hit::one(SpanKind::Roman, cardinal_u64(v)));
     }
-    let regnal = REGNAL.contains(&p.core);
-    let name_like = p.core.chars().next().is_some_and(char::is_uppercase)
-        && p.core.chars().skip(1).all(char::is_lowercase)
-        && p.core.chars().count() > 1;
-    if regnal || (name_like && !single) {
+    // Only known regnal names: after any capitalised word, "DC", "CV", "MD" and "XL" would be
+    // misread ("Washington DC").
+    if REGNAL.contains(&p.core) {
         return Some(Hit::one(
             SpanKind::Roman,
             format!("the {}", ordinal_of(&cardinal_u64(v))),
@@ -245,6 +242,11 @@ mod tests {
         assert_eq!(roman("I think I can."), "I think I can.");
         assert_eq!(roman("Mix I with V"), "Mix I with V");
         assert_eq!(roman("I am MI"), "I am MI");
+        assert_eq!(
+            roman("Washington DC and size XL"),
+            "Washington DC and size XL"
+        );
+        assert_eq!(roman("Send your CV"), "Send your CV");
     }
 
     #[test]
