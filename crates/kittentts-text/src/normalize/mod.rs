@@ -170,6 +170,12 @@ pub enum SpanKind {
 
 /// One replacement: `original` (char range in the input) became `normalized` (char range in
 /// the output). Ranges count Unicode scalar values (Python string indices), not bytes.
+///
+/// A replacement covers the token's text without its surrounding punctuation (the `$5` of
+/// `($5)`), or several tokens when a rule reads them together (`Jan 5, 2024`). For a removed
+/// HTML tag or a decoded entity ([`SpanKind::Html`]) the `normalized` range is empty and sits at
+/// the start of the output token that followed it. Whitespace collapsing and removed control
+/// characters have no span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     /// Character range in the text passed to [`Normalizer::normalize_with_spans`].

@@ -45,7 +45,12 @@ pub(crate) fn symbol_word(c: char) -> Option<&'static str> {
 pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     let t = cx.tok(i)?;
     let text = rewrite(t.core, cx.opts.numbers, cx.opts.symbols)?;
-    Some(Hit::one(SpanKind::Number, text))
+    let kind = if t.core.bytes().any(|b| b.is_ascii_digit()) {
+        SpanKind::Number
+    } else {
+        SpanKind::Symbol
+    };
+    Some(Hit::one(kind, text))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
