@@ -245,9 +245,20 @@ impl Phonemizer {
         if let Some(found) = self.bisect(text, &chars)? {
             return Ok(found);
         }
-        // A single character over budget cannot happen with espeak's output; keep it alone.
+        // Even the first character alone does not fit. espeak's word limit (~200 phoneme
+        // characters) makes this impossible; should it happen, the ids are cut to the budget
+        // with a warning rather than sent over the model's limit.
         let end = text.chars().next().map_or(text.len(), char::len_utf8);
-        Ok((self.piece(&text[..end])?, end))
+        let mut piece = self.piece(&text[..end])?;
+        if piece.ids.len() > MAX_TOKENS {
+            tracing::warn!(
+                text = %piece.text,
+                ids = piece.ids.len(),
+                "one character gives more ids than the model takes: ids cut to the budget"
+            );
+            piece.ids.truncate(MAX_TOKENS);
+        }
+        Ok((piece, end))
     }
 
     /// Largest `cut` in `cuts` (ascending byte offsets) whose trimmed prefix fits.
@@ -427,20 +438,24 @@ fn word_runs(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Byte offsets where a chunk may be cut, ascending, excluding 0 and the end: before each
-/// whitespace run that follows text, and after each punctuation character (anything that is
-/// neither a word character nor whitespace) that is followed by more text.
+/// whitespace run that follows text, and after a punctuation character that is followed by
+/// more text, when that character is one of `phonemizer`'s marks (not a decimal separator
+/// between digits) or the next character is not a word character. So `a,b` and `a—b` may be
+/// cut after the mark, but `don't`, `x-ray` and `3.5` are never cut inside.
 fn word_boundaries(text: &str) -> Vec<usize> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut cuts = Vec::new();
-    let mut prev: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        if let Some(p) = prev {
-            let after_punct = !is_word(p) && !is_space(p) && !is_space(c);
-            let before_space = is_space(c) && !is_space(p);
-            if after_punct || before_space {
-                cuts.push(i);
-            }
+    for (k, pair) in chars.windows(2).enumerate() {
+        let [(_, p), (i, c)] = pair else { continue };
+        let (p, c) = (*p, *c);
+        let before_space = is_space(c) && !is_space(p);
+        let after_punct = !is_word(p)
+            && !is_space(p)
+            && !is_space(c)
+            && (!is_word(c) || punctuation::is_mark_at(&chars, k));
+        if before_space || after_punct {
+            cuts.push(*i);
         }
-        prev = Some(c);
     }
     cuts
 }
@@ -463,6 +478,9 @@ mod tests {
     fn boundaries() {
         assert_eq!(word_boundaries("ab cd, ef"), vec![2, 6]);
         assert_eq!(word_boundaries("a—b"), vec![4]);
+        assert_eq!(word_boundaries("a,b"), vec![2]);
+        assert_eq!(word_boundaries("don't x-ray 3.5 3,5"), vec![5, 11, 15]);
+        assert_eq!(word_boundaries("a-(b"), vec![2, 3]);
         assert_eq!(word_boundaries("abc"), Vec::<usize>::new());
         assert_eq!(word_boundaries(""), Vec::<usize>::new());
     }

@@ -29,19 +29,26 @@ pub(crate) struct Mark {
     pub(crate) position: Position,
 }
 
-/// Whether the character at `i` of `chars` is a punctuation mark: one of [`MARKS`], except `,`
-/// and `.` between two ASCII digits (`3.5`, `1,000`).
-fn is_mark(chars: &[char], i: usize) -> bool {
-    let c = chars[i];
+/// Whether `c`, between `prev` and `next`, is a punctuation mark: one of [`MARKS`], except
+/// `,` and `.` between two ASCII digits (`3.5`, `1,000`).
+fn is_mark_between(prev: Option<char>, c: char, next: Option<char>) -> bool {
     if !MARKS.contains(c) {
         return false;
     }
-    if c == ',' || c == '.' {
-        let before = i > 0 && chars[i - 1].is_ascii_digit();
-        let after = chars.get(i + 1).is_some_and(char::is_ascii_digit);
-        return !(before && after);
-    }
-    true
+    let digit = |x: Option<char>| x.is_some_and(|x| x.is_ascii_digit());
+    !((c == ',' || c == '.') && digit(prev) && digit(next))
+}
+
+/// Whether the character at `i` of `chars` is a punctuation mark.
+fn is_mark(chars: &[char], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|j| chars[j]);
+    is_mark_between(prev, chars[i], chars.get(i + 1).copied())
+}
+
+/// [`is_mark`] over `(byte offset, char)` pairs, for callers that keep offsets.
+pub(crate) fn is_mark_at(chars: &[(usize, char)], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|j| chars[j].1);
+    is_mark_between(prev, chars[i].1, chars.get(i + 1).map(|&(_, c)| c))
 }
 
 /// The marks of a line: every maximal run of (Python) whitespace and mark characters that
