@@ -151,6 +151,25 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         if let Some(y) = year_num(next.core) {
             return Some(Hit::many(SpanKind::Date, 2, format!("{m} {}", year(y))));
         }
+        if let Some((d1, d2)) = next.core.split_once(['-', '–']) {
+            let (d1, d2) = (day(d1)?, day(d2)?);
+            let mut s = format!(
+                "{m} {} to {}",
+                ordinal(&d1.to_string()),
+                ordinal(&d2.to_string())
+            );
+            let mut n = 2;
+            if (next.trail.is_empty() || next.trail == ",")
+                && let Some(after) = cx.tok(i + 2)
+                && after.lead.is_empty()
+                && let Some(y) = year_num(after.core)
+            {
+                s.push_str(", ");
+                s.push_str(&year(y));
+                n = 3;
+            }
+            return Some(Hit::many(SpanKind::Date, n, s));
+        }
         let d = day(next.core)?;
         if (next.trail.is_empty() || next.trail == ",")
             && let Some(after) = cx.tok(i + 2)
@@ -251,6 +270,15 @@ mod tests {
         assert_eq!(
             norm("on 15.03.2024"),
             "on March fifteenth, twenty twenty-four"
+        );
+    }
+
+    #[test]
+    fn day_ranges() {
+        assert_eq!(norm("on Jan 5-7"), "on January fifth to seventh");
+        assert_eq!(
+            norm("March 3–5, 2024 in Rome"),
+            "March third to fifth, twenty twenty-four in Rome"
         );
     }
 

@@ -34,6 +34,15 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     };
     let a = parse_num(body, false)?;
     let rest = &body[a.len..];
+    // A scale letter or a percent sign may follow either end: "$10K-$20K", "10%-20%".
+    let (a_scale, rest) = split_scale(rest);
+    let rest = rest.strip_prefix('%').map_or(rest, |r| {
+        if r.starts_with(['-', '–', '—']) {
+            r
+        } else {
+            rest
+        }
+    });
     let dash = rest
         .chars()
         .next()
@@ -43,35 +52,51 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         rest = rest.strip_prefix(c.symbol).unwrap_or(rest);
     }
     let b = parse_num(rest, false)?;
-    let suffix = &rest[b.len..];
+    let (b_scale, suffix) = split_scale(&rest[b.len..]);
     let unit = match (suffix, cur) {
-        ("", None) => "",
-        ("%", None) => " percent",
-        ("", Some(c)) => {
-            if b.is_one() {
+        ("", None) => String::new(),
+        ("%", None) => " percent".to_string(),
+        ("", Some(c)) => format!(
+            " {}",
+            if b.is_one() && b_scale.is_none() {
                 c.one
             } else {
                 c.many
             }
-        }
+        ),
         _ => return None,
     };
-    let unit = if cur.is_some() {
-        format!(" {unit}")
-    } else {
-        unit.to_string()
-    };
     let (left, right) = match (as_year(&a), as_year(&b)) {
-        (Some(x), Some(y)) => (year(x), year(y)),
-        (Some(x), None) if b.int.len() == 2 && b.frac.is_none() && cur.is_none() => {
+        (Some(x), Some(y)) if a_scale.is_none() && b_scale.is_none() => (year(x), year(y)),
+        (Some(x), None)
+            if b.int.len() == 2 && b.frac.is_none() && cur.is_none() && b_scale.is_none() =>
+        {
             (year(x), read_unsigned(&b))
         }
         _ => (read_unsigned(&a), read_unsigned(&b)),
     };
+    let with = |w: String, s: Option<&str>| s.map_or_else(|| w.clone(), |s| format!("{w} {s}"));
     Some(Hit::one(
         SpanKind::Range,
-        format!("{left} to {right}{unit}"),
+        format!("{} to {}{unit}", with(left, a_scale), with(right, b_scale)),
     ))
+}
+
+/// Split a scale letter ("K", "M", "B", "T") off the front of `s` when no letter follows it.
+fn split_scale(s: &str) -> (Option<&'static str>, &str) {
+    let mut it = s.chars();
+    let word = match it.next() {
+        Some('K' | 'k') => "thousand",
+        Some('M') => "million",
+        Some('B') => "billion",
+        Some('T') => "trillion",
+        _ => return (None, s),
+    };
+    let rest = it.as_str();
+    if rest.starts_with(char::is_alphanumeric) {
+        return (None, s);
+    }
+    (Some(word), rest)
 }
 
 #[cfg(test)]
@@ -94,6 +119,13 @@ mod tests {
         assert_eq!(norm("$10-$20"), "ten to twenty dollars");
         assert_eq!(norm("$10-20"), "ten to twenty dollars");
         assert_eq!(norm("1.5-2.5"), "one point five to two point five");
+    }
+
+    #[test]
+    fn with_scales_and_percent_signs() {
+        assert_eq!(norm("$10K-$20K"), "ten thousand to twenty thousand dollars");
+        assert_eq!(norm("10%-20%"), "ten to twenty percent");
+        assert_eq!(norm("5M-10M users"), "five million to ten million users");
     }
 
     #[test]

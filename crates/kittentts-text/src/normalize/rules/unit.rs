@@ -172,6 +172,12 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         let (one, many) = lookup(next, true)?;
         return Some(Hit::many(SpanKind::Unit, 2, read_with_unit(&n, one, many)));
     }
+    // "a 5-km race", "a 10-kg bag": the unit as an adjective, singular.
+    if let Some(u) = suffix.strip_prefix('-')
+        && let Some((one, _)) = lookup(u, false)
+    {
+        return Some(Hit::one(SpanKind::Unit, format!("{}-{one}", read(&n))));
+    }
     if let Some((one, many)) = lookup(suffix, false) {
         return Some(Hit::one(SpanKind::Unit, read_with_unit(&n, one, many)));
     }
@@ -235,6 +241,11 @@ mod tests {
             norm("in 1080p and 720p"),
             "in ten eighty p and seven hundred twenty p"
         );
+    }
+
+    #[test]
+    fn adjectives() {
+        assert_eq!(norm("a 5-km race"), "a five-kilometer race");
     }
 
     #[test]
