@@ -29,7 +29,7 @@ pub enum LibrarySource {
     OrtDylibPathEnv,
     /// `$KITTENTTS_RUNTIME_DIR/onnxruntime/`, filled by `scripts/fetch-runtimes.sh`.
     RuntimeDir,
-    /// The bare library name, searched by the system's dynamic loader.
+    /// A copy next to the executable, else the bare library name for the system's dynamic loader.
     System,
 }
 
@@ -56,8 +56,8 @@ pub fn library_file_name() -> String {
 /// Resolves which ONNX Runtime library to load, without loading it.
 ///
 /// Order: `explicit` > `$ORT_DYLIB_PATH` (if not empty) > `$KITTENTTS_RUNTIME_DIR/onnxruntime/<lib>`
-/// if that file exists > the bare library name for the system loader (ort first looks for a
-/// relative name next to the executable).
+/// if that file exists > a copy next to the executable > the bare library name for the system
+/// loader.
 pub fn resolve_library(explicit: Option<&Path>) -> (PathBuf, LibrarySource) {
     if let Some(path) = explicit {
         return (path.to_path_buf(), LibrarySource::Explicit);
@@ -72,7 +72,15 @@ pub fn resolve_library(explicit: Option<&Path>) -> (PathBuf, LibrarySource) {
             return (path, LibrarySource::RuntimeDir);
         }
     }
-    (PathBuf::from(name), LibrarySource::System)
+    // What ort's own loader does with a relative name: the executable's folder first.
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+        .filter(|path| path.is_file());
+    (
+        beside_exe.unwrap_or_else(|| PathBuf::from(name)),
+        LibrarySource::System,
+    )
 }
 
 pub(crate) struct Runtime {
@@ -169,16 +177,9 @@ fn load(library: Option<&Path>) -> Result<Runtime, Error> {
             source: Box::new(source),
         },
     })?;
-    let env = builder
-        .with_name("kittentts")
-        .build()
-        .map_err(|source| Error::Runtime {
-            context: "create the ONNX Runtime environment",
-            source,
-        })?;
     tracing::debug!(%origin, "ONNX Runtime library resolved");
     Ok(Runtime {
-        env,
+        env: build_environment(builder)?,
         library: path,
         version,
     })
@@ -194,30 +195,12 @@ fn load(library: Option<&Path>) -> Result<Runtime, Error> {
             "ONNX Runtime is linked at build time (feature download-binaries); ignoring the explicit library path"
         );
     }
-    // SAFETY: `OrtGetApiBase` is linked in; it returns a pointer to a static struct whose
-    // `GetVersionString` returns a static NUL-terminated string.
-    let version = unsafe {
-        let base = ort::sys::OrtGetApiBase();
-        if base.is_null() {
-            String::new()
-        } else {
-            let ptr = ((*base).GetVersionString)();
-            if ptr.is_null() {
-                String::new()
-            } else {
-                CStr::from_ptr(ptr).to_string_lossy().into_owned()
-            }
-        }
-    };
-    let env = ort::init()
-        .with_name("kittentts")
-        .build()
-        .map_err(|source| Error::Runtime {
-            context: "create the ONNX Runtime environment",
-            source,
-        })?;
+    // SAFETY: `OrtGetApiBase` is linked in and takes no arguments.
+    let base = unsafe { ort::sys::OrtGetApiBase() };
+    // SAFETY: `base` comes straight from `OrtGetApiBase`.
+    let version = unsafe { version_string(base) }.unwrap_or_default();
     Ok(Runtime {
-        env,
+        env: build_environment(ort::init())?,
         library: PathBuf::from(library_file_name()),
         version,
     })
@@ -256,21 +239,35 @@ fn read_version(path: &Path, origin: LibrarySource) -> Result<String, Error> {
     })?;
     // SAFETY: the function takes no arguments and returns a pointer to a static struct.
     let base = unsafe { get_base() };
+    // SAFETY: `base` comes straight from the library's `OrtGetApiBase`, which is still loaded.
+    unsafe { version_string(base) }
+        .ok_or_else(|| load_error(Box::new(ort::LoadDynamicError::InvalidVersionString)))
+}
+
+/// The version string `GetVersionString` of an `OrtApiBase` reports, or `None` for null pointers.
+///
+/// # Safety
+/// `base` must be null or the result of the `OrtGetApiBase` of a library that is still loaded.
+unsafe fn version_string(base: *const ort::sys::OrtApiBase) -> Option<String> {
     if base.is_null() {
-        return Err(load_error(Box::new(ort::LoadDynamicError::MissingApi {
-            path: path.to_path_buf(),
-        })));
+        return None;
     }
-    // SAFETY: `base` is non-null and points to the library's static `OrtApiBase`;
-    // `GetVersionString` returns a static NUL-terminated string.
-    let version = unsafe {
+    // SAFETY: `base` points to the library's static `OrtApiBase` (caller's contract), and
+    // `GetVersionString` returns null or a static NUL-terminated string.
+    unsafe {
         let ptr = ((*base).GetVersionString)();
-        if ptr.is_null() {
-            return Err(load_error(Box::new(
-                ort::LoadDynamicError::InvalidVersionString,
-            )));
-        }
-        CStr::from_ptr(ptr).to_string_lossy().into_owned()
-    };
-    Ok(version)
+        (!ptr.is_null()).then(|| CStr::from_ptr(ptr).to_string_lossy().into_owned())
+    }
+}
+
+fn build_environment(
+    builder: ort::environment::EnvironmentBuilder,
+) -> Result<ort::environment::Environment, Error> {
+    builder
+        .with_name("kittentts")
+        .build()
+        .map_err(|source| Error::Runtime {
+            context: "create the ONNX Runtime environment",
+            source,
+        })
 }
