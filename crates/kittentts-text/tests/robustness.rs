@@ -76,6 +76,20 @@ fn one_megabyte_of_text() {
 }
 
 #[test]
+fn long_single_tokens_stay_linear() {
+    for unit in [
+        "1/", "1.", "1-", "&", "-", "a1", "$1,", "1e", ":1", "'", "<", "&amp;", "<b>",
+    ] {
+        let token = unit.repeat(200_000 / unit.len());
+        let out = timed(Duration::from_secs(3), || norm(&token));
+        assert!(
+            !out.is_empty() || token.chars().all(|c| c == '<' || c == 'b' || c == '>'),
+            "{unit}"
+        );
+    }
+}
+
+#[test]
 fn nul_and_control_characters_become_spaces() {
     assert_eq!(norm("a\0b\u{1}c\u{7f}d"), "a b c d");
     assert_eq!(norm("\0\0\0"), "");
