@@ -86,3 +86,8 @@ pub use kittentts_voices as voices;
 
 #[cfg(feature = "hub")]
 pub use kittentts_hub as hub;
+
+/// The README's code blocks, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
