@@ -133,10 +133,20 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         negative = true;
         core = rest;
     }
-    // "50¢"
-    if let Some(num) = core.strip_suffix('¢') {
-        let n = parse_num(num, false).filter(|n| n.len == num.len() && n.frac.is_none())?;
-        let unit = if n.is_one() { "cent" } else { "cents" };
+    // "50¢", "50p"
+    if let Some((num, one, many)) = core
+        .strip_suffix('¢')
+        .map(|n| (n, "cent", "cents"))
+        .or_else(|| {
+            // Not "720p" and the other video line counts (the unit rule reads those).
+            core.strip_suffix('p')
+                .filter(|n| !matches!(*n, "240" | "360" | "480" | "576" | "720"))
+                .map(|n| (n, "penny", "pence"))
+        })
+    {
+        let n = parse_num(num, false)
+            .filter(|n| n.len == num.len() && n.frac.is_none() && n.int.len() <= 3)?;
+        let unit = if n.is_one() { one } else { many };
         return Some(Hit::one(
             SpanKind::Currency,
             format!("{} {unit}", read_int(&n.int)),
@@ -206,6 +216,7 @@ mod tests {
         assert_eq!(norm("$0.002"), "zero point zero zero two dollars");
         assert_eq!(norm("-$5"), "negative five dollars");
         assert_eq!(norm("50¢"), "fifty cents");
+        assert_eq!(norm("a 50p coin"), "a fifty pence coin");
     }
 
     #[test]

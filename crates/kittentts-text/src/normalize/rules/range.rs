@@ -66,6 +66,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         ),
         _ => return None,
     };
+    if a.int == "50" && b.int == "50" && a.frac.is_none() && b.frac.is_none() && unit.is_empty() {
+        return Some(Hit::one(SpanKind::Range, "fifty-fifty".to_string()));
+    }
     let (left, right) = match (as_year(&a), as_year(&b)) {
         (Some(x), Some(y)) if a_scale.is_none() && b_scale.is_none() => (year(x), year(y)),
         (Some(x), None)
@@ -126,6 +129,11 @@ mod tests {
         assert_eq!(norm("$10K-$20K"), "ten thousand to twenty thousand dollars");
         assert_eq!(norm("10%-20%"), "ten to twenty percent");
         assert_eq!(norm("5M-10M users"), "five million to ten million users");
+    }
+
+    #[test]
+    fn even_split() {
+        assert_eq!(norm("a 50-50 split"), "a fifty-fifty split");
     }
 
     #[test]

@@ -161,7 +161,17 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
                 format!("{} noon", cardinal_u64(h)),
             ));
         }
-        read_clock(h, m, s, mer)
+        let oclock_follows = n == 1
+            && t.trail.is_empty()
+            && cx
+                .tok(i + 1)
+                .is_some_and(|x| x.core.eq_ignore_ascii_case("o'clock") || x.core == "o’clock");
+        if oclock_follows && m == 0 {
+            // "9:00 o'clock": the word is already there.
+            cardinal_u64(h)
+        } else {
+            read_clock(h, m, s, mer)
+        }
     } else {
         // "11am", "5 p.m."
         let mer = mer?;
@@ -208,6 +218,11 @@ mod tests {
     fn not_times() {
         assert_eq!(norm("a 3:0 score"), "a three to zero score");
         assert_eq!(norm("at 25:00"), "at twenty-five zero zero");
+    }
+
+    #[test]
+    fn oclock_written_out() {
+        assert_eq!(norm("It's 9:00 o'clock."), "It's nine o'clock.");
     }
 
     #[test]

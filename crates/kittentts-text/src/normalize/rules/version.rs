@@ -133,9 +133,22 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
             format!("version {}", read_parts(rest)?),
         ));
     }
-    // "1.2.3"
+    // "1.2.3", "1.0.0-beta"
     if core.matches('.').count() >= 2 {
-        return Some(Hit::one(SpanKind::Version, read_parts(core)?));
+        let (ver, tag) = match core.split_once('-') {
+            Some((v, tag))
+                if !tag.is_empty() && tag.chars().all(|c| c.is_alphanumeric() || c == '.') =>
+            {
+                (v, Some(tag))
+            }
+            _ => (core, None),
+        };
+        let mut text = read_parts(ver)?;
+        if let Some(tag) = tag {
+            text.push(' ');
+            text.push_str(&tag.replace('.', " "));
+        }
+        return Some(Hit::one(SpanKind::Version, text));
     }
     // "Python-3.10", "GPT-3.5"
     if let Some((name, ver)) = core.split_once('-')
@@ -187,6 +200,11 @@ mod tests {
             "it is three point one two meters"
         );
         assert_eq!(norm("v2"), "version two");
+    }
+
+    #[test]
+    fn prerelease_tags() {
+        assert_eq!(norm("1.0.0-beta"), "one point zero point zero beta");
     }
 
     #[test]
