@@ -8,26 +8,20 @@
 #   bash scripts/phonemize-bench.sh [TEXTS.jsonl|TEXTS.txt] [ROUNDS] [THREADS]
 #
 # TEXTS defaults to the ordinary-English part of the held-out set (800 sentences from Python's
-# docstrings). Needs the reference venv (PY, default below) and the fetched runtimes.
+# docstrings). Needs the reference venv (`bash ../shared/reference/setup.sh`; PY overrides the
+# interpreter) and the fetched runtimes.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="${PY:-/root/.cache/kittentts-reference/venv/bin/python}"
 TEXTS="${1:-}"
 ROUNDS="${2:-5}"
 THREADS="${3:-$(nproc)}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/phonemize}"
-export KITTENTTS_RUNTIME_DIR="${KITTENTTS_RUNTIME_DIR:-$ROOT/runtimes}"
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/phonemize-common.sh"
 if [ -z "$TEXTS" ]; then
   head -n 800 "$ROOT/crates/kittentts-phonemize/tests/data/heldout.jsonl" > "$work/texts.jsonl"
   TEXTS="$work/texts.jsonl"
 fi
 
-(cd "$ROOT" && cargo build -q --release -p kittentts-phonemize --example phonemize_lines)
-rust=$("$CARGO_TARGET_DIR/release/examples/phonemize_lines" --bench "$ROUNDS" < "$TEXTS")
-rust_mt=$("$CARGO_TARGET_DIR/release/examples/phonemize_lines" --bench "$ROUNDS" --threads "$THREADS" < "$TEXTS")
+rust=$("$LINES_BIN" --bench "$ROUNDS" < "$TEXTS")
+rust_mt=$("$LINES_BIN" --bench "$ROUNDS" --threads "$THREADS" < "$TEXTS")
 
 py=$("$PY" - "$ROUNDS" "$TEXTS" <<'PYEOF'
 import json, sys, time

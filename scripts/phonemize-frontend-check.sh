@@ -8,12 +8,7 @@
 # Default sentences: the text layer's test inputs (crates/kittentts-text/tests/data) plus
 # sentences from the docstrings of Python modules not used by the held-out set.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="${PY:-/root/.cache/kittentts-reference/venv/bin/python}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/phonemize}"
-export KITTENTTS_RUNTIME_DIR="${KITTENTTS_RUNTIME_DIR:-$ROOT/runtimes}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/phonemize-common.sh"
 
 if [ -n "${1:-}" ]; then
   cp "$1" "$work/sentences.txt"
@@ -43,7 +38,7 @@ PYEOF
   } | grep -v '^\s*$' > "$work/sentences.txt"
 fi
 
-"$PY" /work/shared/reference/kitten_ref.py frontend < "$work/sentences.txt" > "$work/frontend.jsonl"
+"$PY" "$REF" frontend < "$work/sentences.txt" > "$work/frontend.jsonl"
 python3 - "$work/frontend.jsonl" "$work/chunks.jsonl" <<'PYEOF'
 import json, sys
 n = 0
@@ -56,8 +51,7 @@ with open(sys.argv[2], "w") as out:
                 n += 1
 print(f"{sum(1 for _ in open(sys.argv[1]))} sentences, {n} reference chunks", file=sys.stderr)
 PYEOF
-(cd "$ROOT" && cargo build -q --release -p kittentts-phonemize --example phonemize_lines)
-"$CARGO_TARGET_DIR/release/examples/phonemize_lines" < "$work/chunks.jsonl" > "$work/ours.jsonl"
+"$LINES_BIN" < "$work/chunks.jsonl" > "$work/ours.jsonl"
 python3 - "$work/chunks.jsonl" "$work/ours.jsonl" <<'PYEOF'
 import json, sys
 ref = [json.loads(l) for l in open(sys.argv[1])]

@@ -6,7 +6,7 @@ copied). Output JSONL: the input fields + phonemes (the reference's item 0), ite
 phonemizer's items; written only when there is not exactly one, else it is [phonemes]),
 input_ids (wrapped, from item 0, exactly as KittenTTS computes them).
 
-  PY=/root/.cache/kittentts-reference/venv/bin/python
+  PY=$(bash ../shared/reference/setup.sh --python)
   $PY scripts/phonemize-golden.py < texts.jsonl > golden.jsonl
 """
 import json

@@ -3,7 +3,7 @@
 //! around `,` and `.`, homographs, names, non-ASCII letters, combining marks, emoji, scripts,
 //! control characters, long words), with the reference's phonemes, items and ids.
 //!
-//! Regenerate (needs the reference venv):
+//! Regenerate (needs the reference venv: `PY=$(bash ../shared/reference/setup.sh --python)`):
 //! ```text
 //! python3 scripts/phonemize-corpus.py > /tmp/corpus.jsonl
 //! $PY scripts/phonemize-golden.py < /tmp/corpus.jsonl > crates/kittentts-phonemize/tests/data/parity.jsonl
