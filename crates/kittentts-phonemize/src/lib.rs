@@ -486,6 +486,35 @@ mod tests {
     }
 
     #[test]
+    fn phonemizer_is_clone_send_sync() {
+        fn check<T: Clone + Send + Sync + std::fmt::Debug>() {}
+        check::<Phonemizer>();
+        check::<PhonemeChunk>();
+        check::<EspeakConfig>();
+    }
+
+    #[test]
+    fn digit_groups_read_digit_by_digit() {
+        let run = "1".repeat(85);
+        let mut out = Vec::new();
+        digit_groups(&run, &mut out);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0], "1".repeat(40));
+        assert_eq!(out[1], "1".repeat(40));
+        assert_eq!(out[2], "1 1 1 1 1");
+        let run = "2".repeat(75);
+        let mut out = Vec::new();
+        digit_groups(&run, &mut out);
+        assert_eq!(out, vec!["2".repeat(40), "2".repeat(35)]);
+    }
+
+    #[test]
+    fn longest_word_ignores_phoneme_separators() {
+        assert_eq!(longest_word_phonemes("h_ə_l_ˈoʊ w_ˈɜː_l_d"), 6);
+        assert_eq!(longest_word_phonemes(""), 0);
+    }
+
+    #[test]
     fn runs() {
         assert_eq!(word_runs("ab, c_d é"), vec![(0, 2), (4, 7), (8, 10)]);
         assert_eq!(word_runs("n\u{329}"), vec![(0, 1)]);
