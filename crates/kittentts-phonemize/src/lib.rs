@@ -11,7 +11,8 @@
 //! the same chunk text the ids are the reference's, except where the reference loses text (see
 //! *Differences from the reference* below).
 //!
-//! ```no_run
+//! ```
+//! // Needs the runtime: `bash scripts/fetch-runtimes.sh` (cargo sets KITTENTTS_RUNTIME_DIR).
 //! use kittentts_phonemize::{EspeakConfig, Phonemizer, tokenize, wrap_ids};
 //!
 //! # fn main() -> Result<(), kittentts_phonemize::Error> {
@@ -19,7 +20,8 @@
 //! let phonemes = phonemizer.phonemize("Hello, world!")?;
 //! assert_eq!(phonemes, "həlˈoʊ, wˈɜːld! ");
 //! let input_ids = wrap_ids(&tokenize(&phonemes));
-//! assert_eq!(input_ids.first(), Some(&0));
+//! assert_eq!(&input_ids[..6], &[0, 50, 83, 54, 156, 57]); // $ h ə l ˈ o
+//! assert_eq!(&input_ids[input_ids.len() - 2..], &[10, 0]);
 //!
 //! // Chunks whose ids would not fit the model are split at word boundaries:
 //! for piece in phonemizer.chunk("A chunk of text.")? {
@@ -41,11 +43,13 @@
 //! # Threads
 //! libespeak-ng has global state, so it is loaded once per process and every call into it is
 //! serialised behind one process-wide lock, held only while espeak translates one piece of
-//! text. [`Phonemizer`] is `Clone + Send + Sync` (an `Arc`). For throughput across threads,
-//! [`EspeakConfig::instances`] loads private copies of the library (each with its own globals
-//! and its own lock), so that several threads phonemise at once; results are identical. Asking for a *different* library
-//! or data directory once one is loaded is [`Error::AlreadyInitialized`] (not a silent reuse);
-//! asking again for the same files shares the loaded instance.
+//! text. [`Phonemizer`] is `Clone + Send + Sync` (an `Arc`). Asking for a *different*
+//! library or data directory once one is loaded is [`Error::AlreadyInitialized`] (not a
+//! silent reuse); asking again for the same files shares the loaded instance.
+//!
+//! For throughput across threads, [`EspeakConfig::instances`] loads private copies of the
+//! library (each with its own globals and its own lock), so that several threads phonemise at
+//! once; results are identical.
 //!
 //! # Differences from the reference (deliberate)
 //! - **No lost items.** `phonemizer` cuts the text at the first occurrence of each mark's
@@ -68,7 +72,8 @@
 //!   espeak whole, as in the reference. (A run that exactly fills the buffer, e.g. 39 `q`, is
 //!   cut although espeak would just have spoken it.)
 //! - **Token budget**: [`Phonemizer::chunk`] splits a chunk whose ids exceed [`MAX_TOKENS`]
-//!   (the reference sends them and crashes beyond 512 positions).
+//!   (509, so that the wrapped request is at most [`MAX_INPUT_IDS`] = 512; the reference
+//!   sends any length and crashes beyond 512 positions).
 
 mod error;
 mod espeak;
