@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! written text ──normalise──▶ spoken-form text ──chunk──▶ sentences (≤ 400 chars)
-//!   ──libespeak-ng 1.52 + phonemizer rules──▶ IPA ──178-symbol table──▶ token ids (≤ 510)
+//!   ──libespeak-ng 1.52 + phonemizer rules──▶ IPA ──178-symbol table──▶ token ids (≤ 509, ≤ 512 with the wrapping)
 //!   ──+ one style row of the voice (voices.npz) + speed──▶ ONNX Runtime ──▶ waveform
 //! ```
 //!
