@@ -12,6 +12,16 @@ import numpy as np
 import onnxruntime as ort
 
 
+def cpu_seconds():
+    """Process CPU seconds (user + system, all threads) from /proc/self/stat, as bench_model.rs."""
+    try:
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (float(fields[11]) + float(fields[12])) / 100.0
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def ids(n):
     return [0] + [(7 * i + 3) % 177 + 1 for i in range(n - 3)] + [10, 0]
 
@@ -36,15 +46,17 @@ def main():
                     "speed": np.array([1.0], dtype=np.float32)}
             warm = sess.run(None, feed)
             times = []
+            cpu0 = cpu_seconds()
             for _ in range(a.runs):
                 t = time.perf_counter()
                 sess.run(None, feed)
                 times.append(time.perf_counter() - t)
+            cpu_s = (cpu_seconds() - cpu0) / a.runs
             times.sort()
             frames = int(warm[1].sum()) if len(warm) > 1 else 0
             print(json.dumps({"impl": "python", "model": path, "threads": a.threads, "N": n, "runs": a.runs,
                               "load_s": round(load_s, 4), "median_s": round(times[len(times) // 2], 5),
-                              "min_s": round(times[0], 5), "samples": int(warm[0].size), "frames": frames,
+                              "min_s": round(times[0], 5), "cpu_s": round(cpu_s, 4), "samples": int(warm[0].size), "frames": frames,
                               "ort": ort.__version__}))
 
 

@@ -10,6 +10,9 @@
 //!
 //! Inputs (identical in bench_model.py): ids `[0] + [(7 i + 3) mod 177 + 1 for i < N - 3] + [10, 0]`,
 //! style `0.1 sin(0.37 j)` for j < 256, speed 1.0. One warm-up run, then `--runs` timed runs.
+//! `cpu_s` is the process CPU time (user + system, all threads, from `/proc/self/stat` at
+//! 100 ticks/s; Linux only, else 0) per run, averaged: less sensitive than wall time to other
+//! processes competing for the cores.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -67,6 +70,23 @@ fn ids(n: usize) -> Vec<i64> {
     ids
 }
 
+/// Process CPU seconds so far (user + system, all threads), from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse()?;
     let style: Vec<f32> = (0..STYLE_DIM)
@@ -84,18 +104,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let ids = ids(n);
             let warm = model.run(&ids, &style, 1.0)?;
             let mut times = Vec::with_capacity(args.runs);
+            let cpu0 = cpu_seconds();
             for _ in 0..args.runs {
                 let t = Instant::now();
                 let o = model.run(&ids, &style, 1.0)?;
                 times.push(t.elapsed().as_secs_f64());
                 std::hint::black_box(o);
             }
+            let cpu_s = (cpu_seconds() - cpu0) / args.runs as f64;
             times.sort_by(f64::total_cmp);
             let frames: i64 = warm.durations.as_deref().unwrap_or_default().iter().sum();
             writeln!(
                 out,
                 "{{\"impl\": \"rust\", \"model\": \"{}\", \"threads\": {}, \"N\": {n}, \"runs\": {}, \"load_s\": {load_s:.4}, \
-                 \"median_s\": {:.5}, \"min_s\": {:.5}, \"samples\": {}, \"frames\": {frames}, \"ort\": \"{}\"}}",
+                 \"median_s\": {:.5}, \"min_s\": {:.5}, \"cpu_s\": {cpu_s:.4}, \"samples\": {}, \"frames\": {frames}, \"ort\": \"{}\"}}",
                 model_path.display(),
                 args.threads,
                 args.runs,
