@@ -20,7 +20,7 @@ const UNITS: &[(&str, &str, &str, bool)] = &[
     ("mm", "millimeter", "millimeters", true),
     ("µm", "micrometer", "micrometers", true),
     ("nm", "nanometer", "nanometers", true),
-    ("mi", "mile", "miles", false),
+    ("mi", "mile", "miles", true),
     ("ft", "foot", "feet", true),
     ("in", "inch", "inches", false),
     ("yd", "yard", "yards", true),
@@ -41,6 +41,11 @@ const UNITS: &[(&str, &str, &str, bool)] = &[
     ("KB", "kilobyte", "kilobytes", true),
     ("kB", "kilobyte", "kilobytes", true),
     ("PB", "petabyte", "petabytes", true),
+    ("GiB", "gibibyte", "gibibytes", true),
+    ("MiB", "mebibyte", "mebibytes", true),
+    ("KiB", "kibibyte", "kibibytes", true),
+    ("TiB", "tebibyte", "tebibytes", true),
+    ("kbps", "kilobit per second", "kilobits per second", true),
     ("Gb", "gigabit", "gigabits", true),
     ("Mb", "megabit", "megabits", true),
     ("Gbps", "gigabit per second", "gigabits per second", true),
@@ -53,6 +58,7 @@ const UNITS: &[(&str, &str, &str, bool)] = &[
     ("µs", "microsecond", "microseconds", true),
     ("us", "microsecond", "microseconds", false),
     ("ns", "nanosecond", "nanoseconds", true),
+    ("s", "second", "seconds", false),
     ("sec", "second", "seconds", true),
     ("secs", "seconds", "seconds", true),
     ("min", "minute", "minutes", true),
@@ -167,6 +173,24 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     let n = parse_num(t.core, true)?;
     let suffix = &t.core[n.len..];
+    if suffix.is_empty()
+        && cx.next_core(i) == Some("sq")
+        && let Some(u) = cx
+            .tok(i + 2)
+            .filter(|_| cx.tok(i + 1).is_some_and(|t| t.trail.is_empty()))
+        && u.lead.is_empty()
+    {
+        // "5,000 sq ft" → "five thousand square feet"
+        let (one, many) = match u.core {
+            "ft" => ("square foot", "square feet"),
+            "m" => ("square meter", "square meters"),
+            "km" => ("square kilometer", "square kilometers"),
+            "mi" => ("square mile", "square miles"),
+            "in" => ("square inch", "square inches"),
+            _ => return None,
+        };
+        return Some(Hit::many(SpanKind::Unit, 3, read_with_unit(&n, one, many)));
+    }
     if suffix.is_empty() {
         let next = cx.next_core(i)?;
         let (one, many) = lookup(next, true)?;
@@ -246,6 +270,17 @@ mod tests {
     #[test]
     fn adjectives() {
         assert_eq!(norm("a 5-km race"), "a five-kilometer race");
+    }
+
+    #[test]
+    fn more_units() {
+        assert_eq!(
+            norm("a 5,000 sq ft house"),
+            "a five thousand square feet house"
+        );
+        assert_eq!(norm("wait 5s"), "wait five seconds");
+        assert_eq!(norm("walk 3 mi"), "walk three miles");
+        assert_eq!(norm("16 GiB"), "sixteen gibibytes");
     }
 
     #[test]
