@@ -103,6 +103,15 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if prefix.is_some() && parts.len() < 3 {
         return None;
     }
+    // "800-1000 people" is a range, not a local number: a 3-4 shape followed by a plural noun
+    // (or a unit) reads as a range.
+    if parts.len() == 2
+        && cx.next_core(i).is_some_and(|w| {
+            super::number::is_count_noun(w) || super::unit::lookup(w, true).is_some()
+        })
+    {
+        return None;
+    }
     Some(Hit::one(SpanKind::Phone, read(prefix, &parts)))
 }
 
@@ -143,6 +152,18 @@ mod tests {
         assert_eq!(
             norm("Call +44 20 7946 0958."),
             "Call plus four four, two zero, seven nine four six, zero nine five eight."
+        );
+    }
+
+    #[test]
+    fn ranges_are_not_phones() {
+        assert_eq!(
+            norm("800-1000 people"),
+            "eight hundred to one thousand people"
+        );
+        assert_eq!(
+            norm("Call 555-1234 now"),
+            "Call five five five, one two three four now"
         );
     }
 
