@@ -32,20 +32,23 @@
 //!
 //! ## Why hf-hub 0.4 and not 1.0
 //!
-//! Measured in scratch crates on this machine (2 cores, clean `cargo build --release`, rustc
-//! 1.95), each with the features this crate would use:
+//! Measured in scratch crates outside the workspace (`/tmp/hfcmp/{v04,v10}`, each a library with
+//! only the hf-hub dependency and the features this crate would use), on this 2-core machine
+//! while other builds ran (rustc 1.95, clean `cargo build --release` with a fresh target dir):
 //!
 //! | | hf-hub 0.4.3 (`ureq`, `rustls-tls`) | hf-hub 1.0.0 (`blocking`, `rustls-tls`) |
 //! |---|---|---|
-//! | clean release build | 36 s wall (61 s CPU) | 186 s wall (318 s CPU) |
-//! | `cargo tree -e normal` lines / unique crates | 101 / 83 | 284 / 225 |
+//! | clean release build, run 1 | 36 s wall, 61 s CPU | 186 s wall, 318 s CPU |
+//! | clean release build, run 2 (load 9–12) | 180 s wall, 76 s CPU | 851 s wall, 387 s CPU |
+//! | `cargo tree -e normal --prefix none \| sort -u` lines / distinct crates | 101 / 83 | 284 / 225 |
+//! | target dir after the build | 196 MB | 619 MB |
 //! | runtime | sync, ureq 2 | async (tokio, reqwest 0.13, hf-xet always on) |
 //!
 //! 1.0 does more on its own (`HF_TOKEN`, `HF_HUB_CACHE`, `local_files_only`, `.incomplete` +
 //! rename, a progress event stream), but costs five times the build and 140 more crates, plus a
 //! tokio runtime inside a synchronous TTS library. 0.4 lacks those pieces (it reads only
-//! `HF_HOME`/`HF_ENDPOINT`, never checks what it downloaded) and this crate adds them in about
-//! 300 lines: env resolution ([`HubOptions`]), the cache lookup and offline mode, typed errors
+//! `HF_HOME`/`HF_ENDPOINT`, never checks what it downloaded) and this crate adds them in a few
+//! hundred lines: env resolution ([`HubOptions`]), the cache lookup and offline mode, typed errors
 //! from the hub's `X-Error-Code`, and the ETag/size check.
 //!
 //! ## Example: the facade's loading flow
