@@ -39,14 +39,22 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     {
         return Some(Hit::one(SpanKind::Scale, format!("{} K", read(&n))));
     }
-    let word = match &core[n.len..] {
+    // "10M+" → "ten million plus"
+    let (suffix, plus) = match core[n.len..].strip_suffix('+') {
+        Some(s) => (s, " plus"),
+        None => (&core[n.len..], ""),
+    };
+    let word = match suffix {
         "K" | "k" => "thousand",
         "M" => "million",
         "B" | "bn" => "billion",
         "T" => "trillion",
         _ => return None,
     };
-    Some(Hit::one(SpanKind::Scale, format!("{} {word}", read(&n))))
+    Some(Hit::one(
+        SpanKind::Scale,
+        format!("{} {word}{plus}", read(&n)),
+    ))
 }
 
 #[cfg(test)]
@@ -64,6 +72,11 @@ mod tests {
     #[test]
     fn resolutions() {
         assert_eq!(norm("a 4K video"), "a four K video");
+    }
+
+    #[test]
+    fn plus() {
+        assert_eq!(norm("10M+ users"), "ten million plus users");
     }
 
     #[test]
