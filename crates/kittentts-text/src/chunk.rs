@@ -34,13 +34,14 @@ const NEVER_BOUNDARY: &[&str] = &[
     "dr", "prof", "mr", "mrs", "ms", "fig", "figs", "pp", "p", "ch", "sec", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "al", // reference
     "st", "mt", "vs", "gen", "sen", "rep", "gov", "capt", "lt", "col", "sgt", "rev", "hon",
-    "messrs", "eq", "eqs", "vol", "vols", "approx", "ft", "ave", "blvd",
+    "messrs",
 ];
 
 /// Abbreviations after which a `.` ends a sentence only when the next word starts with an
 /// uppercase letter (or the text ends).
 const CASE_BOUNDARY: &[&str] = &[
-    "etc", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "est", "no", "nos", "ca", "cf",
+    "etc", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "est", "no", "nos", "ca", "cf", "eq",
+    "eqs", "vol", "vols", "approx", "ft", "ave", "blvd",
 ];
 
 /// Python's `str.isspace()`: Rust's whitespace plus the four information separators.
@@ -269,6 +270,11 @@ mod tests {
         assert_eq!(chunks("The U.S.A. is large."), ["The U.S.A. is large."]);
         assert_eq!(chunks("We visited St. Louis."), ["We visited St. Louis."]);
         assert_eq!(chunks("Cats vs. dogs."), ["Cats vs. dogs."]);
+        assert_eq!(chunks("See vol. 3 now."), ["See vol. 3 now."]);
+        assert_eq!(
+            chunks("It is 10 ft. The roof is low."),
+            ["It is 10 ft.", "The roof is low."]
+        );
         assert_eq!(
             chunks("Apples, pears etc. are fruit."),
             ["Apples, pears etc. are fruit."]
