@@ -105,13 +105,13 @@ fn make(word: &str, start: usize, end: usize) -> Tok<'_> {
         .rev()
         .find(|&(_, c)| !is_trail(c))
         .map_or(0, |(i, c)| i + c.len_utf8());
-    let (mut core, mut trail) = rest.split_at(trail_start);
-    // Keep a possessive/contraction apostrophe or closing quote out of trail only when the core
-    // would be empty; an all-punctuation token is all core.
-    if core.is_empty() && lead.is_empty() {
-        core = trail;
-        trail = "";
-    }
+    let (core, trail) = rest.split_at(trail_start);
+    // A token of punctuation only ("—", "*", "...") is all core, so rules can read it.
+    let (lead, core, trail) = if core.is_empty() {
+        ("", word, "")
+    } else {
+        (lead, core, trail)
+    };
     Tok {
         text: word,
         lead,

@@ -18,8 +18,9 @@
 //! 15. [`unit`](mod@unit) — "5 km", "41°C", "2x", "1920x1080"
 //! 16. [`scale`] — "7B", "340M"
 //! 17. [`roman`] — "Louis XIV" (opt-in)
-//! 18. [`number`] — plain cardinals, decimals and years (whole token)
-//! 19. [`inline`] — digits and symbols inside a token ("A100", "GPT-4o", "AT&T"), the fallback
+//! 18. [`operator`] — "5 * 3", "6 x 4", "10 / 2" between numbers
+//! 19. [`number`] — plain cardinals, decimals and years (whole token)
+//! 20. [`inline`] — digits and symbols inside a token ("A100", "GPT-4o", "AT&T"), the fallback
 
 pub(crate) mod abbreviation;
 pub(crate) mod currency;
@@ -29,6 +30,7 @@ pub(crate) mod fraction;
 pub(crate) mod inline;
 pub(crate) mod ip;
 pub(crate) mod number;
+pub(crate) mod operator;
 pub(crate) mod ordinal;
 pub(crate) mod percent;
 pub(crate) mod phone;
@@ -52,8 +54,12 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     // Fast path: a plain word (ASCII letters and apostrophes) can only be an abbreviation, a
     // month or a roman numeral.
     if core.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'') {
-        const WORD_RULES: &[fn(&Ctx<'_>, usize) -> Option<Hit>] =
-            &[abbreviation::apply, date::apply, roman::apply];
+        const WORD_RULES: &[fn(&Ctx<'_>, usize) -> Option<Hit>] = &[
+            abbreviation::apply,
+            date::apply,
+            roman::apply,
+            operator::apply,
+        ];
         return WORD_RULES.iter().find_map(|rule| rule(cx, i));
     }
     const RULES: &[fn(&Ctx<'_>, usize) -> Option<Hit>] = &[
@@ -74,6 +80,7 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         unit::apply,
         scale::apply,
         roman::apply,
+        operator::apply,
         number::apply,
         inline::apply,
     ];
