@@ -121,12 +121,53 @@ pub(crate) fn read_amount(n: &Num<'_>, cur: &Currency, scale: Option<&str>) -> S
     }
 }
 
+/// ISO codes read as the currency's name (singular, plural).
+fn code_name(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "USD" => ("US dollar", "US dollars"),
+        "EUR" => ("euro", "euros"),
+        "GBP" => ("pound", "pounds"),
+        "JPY" => ("yen", "yen"),
+        "INR" => ("rupee", "rupees"),
+        "CAD" => ("Canadian dollar", "Canadian dollars"),
+        "AUD" => ("Australian dollar", "Australian dollars"),
+        "CNY" => ("yuan", "yuan"),
+        "CHF" => ("Swiss franc", "Swiss francs"),
+        "BTC" => ("bitcoin", "bitcoin"),
+        _ => return None,
+    })
+}
+
+/// "USD 500" / "500 USD" / "EUR 20" → "five hundred US dollars", "twenty euros".
+fn with_code(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
+    let t = cx.tok(i)?;
+    let (num_core, (one, many)) = if let Some(names) = code_name(t.core) {
+        let next = cx
+            .tok(i + 1)
+            .filter(|n| n.lead.is_empty() && t.trail.is_empty())?;
+        (next.core, names)
+    } else {
+        let names = cx.next_core(i).and_then(code_name)?;
+        (t.core, names)
+    };
+    let n = parse_num(num_core, true).filter(|n| n.len == num_core.len())?;
+    let unit = if n.is_one() { one } else { many };
+    Some(Hit::many(
+        SpanKind::Currency,
+        2,
+        format!("{} {unit}", super::super::num::read(&n)),
+    ))
+}
+
 /// Read token `i` (and maybe a scale word after it) when it is an amount of money.
 pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     if !cx.opts.currency {
         return None;
     }
     let t = cx.tok(i)?;
+    if let Some(hit) = with_code(cx, i) {
+        return Some(hit);
+    }
     let mut core = t.core;
     let mut negative = false;
     if let Some(rest) = core.strip_prefix(['-', '−']) {
@@ -247,6 +288,14 @@ mod tests {
     fn per_unit() {
         assert_eq!(norm("$5/month"), "five dollars per month");
         assert_eq!(norm("$20/hr"), "twenty dollars per hour");
+    }
+
+    #[test]
+    fn iso_codes() {
+        assert_eq!(
+            norm("USD 500 or 20 EUR."),
+            "five hundred US dollars or twenty euros."
+        );
     }
 
     #[test]

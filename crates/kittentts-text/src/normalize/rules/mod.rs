@@ -52,11 +52,12 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return None;
     }
     // Fast path: a plain word (ASCII letters and apostrophes) can only be an abbreviation, a
-    // month or a roman numeral.
+    // month, a currency code ("USD 5"), a roman numeral or an operator ("x").
     if core.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'') {
         const WORD_RULES: &[fn(&Ctx<'_>, usize) -> Option<Hit>] = &[
             abbreviation::apply,
             date::apply,
+            currency::apply,
             roman::apply,
             operator::apply,
         ];

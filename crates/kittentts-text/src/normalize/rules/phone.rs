@@ -89,6 +89,30 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
             ));
         }
     }
+    // "555 123 4567" after "call", "dial", "phone", "tel", "fax", "at" or "number": three tokens.
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(t.core, 3)
+        && t.trail.is_empty()
+        && let (Some(b), Some(c)) = (cx.tok(i + 1), cx.tok(i + 2))
+        && digits(b.core, 3)
+        && b.trail.is_empty()
+        && b.lead.is_empty()
+        && digits(c.core, 4)
+        && c.lead.is_empty()
+        && i.checked_sub(1).and_then(|p| cx.tok(p)).is_some_and(|p| {
+            (p.trail.is_empty() || p.trail == ":")
+                && matches!(
+                    p.core.to_ascii_lowercase().as_str(),
+                    "call" | "dial" | "phone" | "tel" | "fax" | "at" | "number" | "text"
+                )
+        })
+    {
+        return Some(Hit::many(
+            SpanKind::Phone,
+            3,
+            read(None, &[t.core, b.core, c.core]),
+        ));
+    }
     let (prefix, core) = match t.core.strip_prefix('+') {
         Some(rest) => {
             let (cc, rest) = rest.split_once(['-', ' '])?;
@@ -164,6 +188,22 @@ mod tests {
         assert_eq!(
             norm("Call 555-1234 now"),
             "Call five five five, one two three four now"
+        );
+    }
+
+    #[test]
+    fn spaced_groups_after_a_cue() {
+        assert_eq!(
+            norm("Call 555 123 4567."),
+            "Call five five five, one two three, four five six seven."
+        );
+        assert_eq!(
+            norm("Tel: 555 123 4567"),
+            "Tel: five five five, one two three, four five six seven"
+        );
+        assert_eq!(
+            norm("It has 555 123 4567"),
+            "It has five hundred fifty-five one hundred twenty-three four thousand five hundred sixty-seven"
         );
     }
 
