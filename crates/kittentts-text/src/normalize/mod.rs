@@ -255,7 +255,8 @@ impl Normalizer {
             let t = &toks[i];
             clean_to_out.push((t.start, out_chars));
             let hit = rules::apply(&cx, i);
-            let Some(hit) = hit.filter(|h| h.n >= 1 && i + h.n <= toks.len()) else {
+            let Some(hit) = hit.filter(|h| h.n >= 1 && i + h.n <= toks.len() && !h.text.is_empty())
+            else {
                 out.push_str(t.text);
                 out_chars += t.end - t.start;
                 i += 1;
