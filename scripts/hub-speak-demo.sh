@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 FOLDER=${1:-tests/data/fixture}
 REPO=KittenML/kitten-tts-mini-0.8
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/targets/hub}
+# The binaries run outside `cargo run`, so point them at the fetched runtimes as .cargo/config.toml does.
+export KITTENTTS_RUNTIME_DIR=${KITTENTTS_RUNTIME_DIR:-$PWD/runtimes}
 
 cargo build -q -p kittentts-mockhub --bin kittentts-mockhub
 cargo build -q --release --example speak
