@@ -10,35 +10,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-/root/.cache/kittentts-reference/venv/bin/python}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/targets/hub}
 REPO=KittenML/kitten-tts-mini-0.8
 FILES=(config.json model.onnx voices.npz)
 
-cargo build -q -p kittentts-mockhub --bin kittentts-mockhub
+. scripts/hub-mock-lib.sh
 cargo build -q -p kittentts-hub --example hub-fetch
-MOCK=$CARGO_TARGET_DIR/debug/kittentts-mockhub
 FETCH=$CARGO_TARGET_DIR/debug/examples/hub-fetch
-
-work=$(mktemp -d)
-mock_pid=
-cleanup() {
-    exec 3>&- 2>/dev/null || true
-    if [ -n "$mock_pid" ]; then wait "$mock_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 mkdir -p "$work/repo"
 printf '{"type": "ONNX2", "model_file": "model.onnx", "voices": "voices.npz"}\n' > "$work/repo/config.json"
 head -c 1000000 /dev/urandom > "$work/repo/model.onnx"
 head -c 200000 /dev/urandom > "$work/repo/voices.npz"
-
-mkfifo "$work/stdin"
-"$MOCK" "$REPO=$work/repo" < "$work/stdin" > "$work/mock.out" &
-mock_pid=$!
-exec 3> "$work/stdin"   # the mock serves until fd 3 closes
-for _ in $(seq 50); do [ -s "$work/mock.out" ] && break; sleep 0.1; done
-URL=$(head -n1 "$work/mock.out")
+start_mock "$REPO=$work/repo"
 echo "mock hub: $URL"
 
 py_fetch() { # HF_HOME, offline(0/1) -> one path per file
@@ -71,7 +54,4 @@ for f in "${FILES[@]}"; do
 done
 echo "bytes identical to the served files in both caches"
 
-exec 3>&-
-wait "$mock_pid"; mock_pid=
-echo "== requests served: $(($(wc -l < "$work/mock.out") - 1))"
-tail -n +2 "$work/mock.out"
+stop_mock

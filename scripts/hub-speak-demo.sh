@@ -11,40 +11,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FOLDER=${1:-tests/data/fixture}
 REPO=KittenML/kitten-tts-mini-0.8
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/targets/hub}
 # The binaries run outside `cargo run`, so point them at the fetched runtimes as .cargo/config.toml does.
 export KITTENTTS_RUNTIME_DIR=${KITTENTTS_RUNTIME_DIR:-$PWD/runtimes}
 
-cargo build -q -p kittentts-mockhub --bin kittentts-mockhub
+. scripts/hub-mock-lib.sh
 cargo build -q --release --example speak
-MOCK=$CARGO_TARGET_DIR/debug/kittentts-mockhub
 SPEAK=$CARGO_TARGET_DIR/release/examples/speak
 
-work=$(mktemp -d)
-mock_pid=
-cleanup() {
-    exec 3>&- 2>/dev/null || true
-    if [ -n "$mock_pid" ]; then wait "$mock_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkfifo "$work/stdin"
-"$MOCK" "$REPO=$FOLDER" < "$work/stdin" > "$work/mock.out" &
-mock_pid=$!
-exec 3> "$work/stdin"   # the mock serves until fd 3 closes
-for _ in $(seq 50); do [ -s "$work/mock.out" ] && break; sleep 0.1; done
-URL=$(head -n1 "$work/mock.out")
+start_mock "$REPO=$FOLDER"
 export HF_HOME=$work/hf-home
 echo "mock hub $URL serving $FOLDER as $REPO; HF_HOME=$HF_HOME"
 
 echo "== online, through HF_ENDPOINT"
 HF_ENDPOINT=$URL "$SPEAK" --model "$REPO" --out "$work/online.wav" "Hello from the mock hub."
 
-exec 3>&-
-wait "$mock_pid"; mock_pid=
-echo "mock stopped after $(($(wc -l < "$work/mock.out") - 1)) requests:"
-tail -n +2 "$work/mock.out"
+stop_mock
 
 echo "== offline, from the cache (HF_HUB_OFFLINE=1, no server)"
 HF_HUB_OFFLINE=1 HF_ENDPOINT=$URL "$SPEAK" --model "$REPO" --out "$work/offline.wav" "Hello from the mock hub."

@@ -51,15 +51,17 @@ fn mock() -> MockHub {
         .unwrap()
 }
 
+/// Online, no retries (so a cut shows), this endpoint and cache.
+fn options(endpoint: &str, cache: &Path) -> HubOptions {
+    HubOptions::default()
+        .with_endpoint(endpoint)
+        .with_cache_dir(cache)
+        .with_offline(false)
+        .with_retries(0)
+}
+
 fn hub(endpoint: &str, cache: &Path) -> Hub {
-    Hub::new(
-        HubOptions::default()
-            .with_endpoint(endpoint)
-            .with_cache_dir(cache)
-            .with_offline(false)
-            .with_retries(0),
-    )
-    .unwrap()
+    Hub::new(options(endpoint, cache)).unwrap()
 }
 
 fn repo_dir(cache: &Path) -> PathBuf {
@@ -150,13 +152,7 @@ fn first_download_then_cache_with_the_server_stopped() {
 fn offline_uses_the_cache_or_says_what_to_set() {
     let server = mock();
     let cache = tempfile::tempdir().unwrap();
-    let offline = Hub::new(
-        HubOptions::default()
-            .with_endpoint(server.url())
-            .with_cache_dir(cache.path())
-            .with_offline(true),
-    )
-    .unwrap();
+    let offline = Hub::new(options(server.url(), cache.path()).with_offline(true)).unwrap();
 
     let err = offline.fetch(REPO, None, "config.json", None).unwrap_err();
     match &err {
@@ -293,13 +289,7 @@ fn a_cut_connection_leaves_no_complete_looking_file_and_resumes() {
 fn retries_resume_a_cut_download_within_one_fetch() {
     let server = mock();
     let cache = tempfile::tempdir().unwrap();
-    let hub = Hub::new(
-        HubOptions::default()
-            .with_endpoint(server.url())
-            .with_cache_dir(cache.path())
-            .with_retries(1),
-    )
-    .unwrap();
+    let hub = Hub::new(options(server.url(), cache.path()).with_retries(1)).unwrap();
     server.cut_next(REPO, VOICES, 1000);
     let path = hub.fetch(REPO, None, VOICES, None).unwrap();
     assert_eq!(std::fs::read(path).unwrap(), voices());
@@ -382,13 +372,7 @@ fn progress_increases_to_the_total() {
 fn the_token_is_sent_as_a_bearer_header() {
     let server = mock();
     let cache = tempfile::tempdir().unwrap();
-    let hub = Hub::new(
-        HubOptions::default()
-            .with_endpoint(server.url())
-            .with_cache_dir(cache.path())
-            .with_token("hf_test"),
-    )
-    .unwrap();
+    let hub = Hub::new(options(server.url(), cache.path()).with_token("hf_test")).unwrap();
     hub.fetch(REPO, None, "config.json", None).unwrap();
     let log = server.request_log();
     assert!(!log.is_empty());
