@@ -28,7 +28,9 @@
 //!   complete, and are then checked against the ETag (sha256 for LFS files, git blob sha1
 //!   otherwise) and the announced size; a bad file is removed ([`Error::ChecksumMismatch`]). A cut
 //!   connection is [`Error::Truncated`] and leaves only the `.part` file, which the next fetch
-//!   resumes. [`Progress`] callbacks report bytes as they arrive.
+//!   resumes. [`Progress`] callbacks report bytes as they arrive. Proxies come from
+//!   `HTTPS_PROXY`/`ALL_PROXY` (ureq). Limitation: hf-hub 0.4 exposes no timeouts, so a server
+//!   that stops sending without closing the connection stalls the fetch.
 //!
 //! ## Why hf-hub 0.4 and not 1.0
 //!
