@@ -45,7 +45,8 @@
 //! | `coreml` | no | the CoreML execution provider |
 //! | `directml` | no | the DirectML execution provider |
 //! | `openvino` | no | the OpenVINO execution provider |
-//! | `download-binaries` | no | let ort download its own ONNX Runtime at build time instead of loading one at run time |
+//! | `load-dynamic` | yes | load ONNX Runtime at run time (see "Native runtimes") |
+//! | `download-binaries` | no | let ort download its own ONNX Runtime at build time and link it; ort skips the download while `load-dynamic` is on, so use `default-features = false, features = ["hub", "download-binaries"]` |
 //!
 //! Features only add: results never depend on them. A provider that cannot register warns
 //! and falls back to the CPU unless [`SynthesizerBuilder::require_execution_providers`] is set.

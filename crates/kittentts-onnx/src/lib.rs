@@ -16,7 +16,7 @@
 //! |---|---|
 //! | `load-dynamic` (default) | load ONNX Runtime at run time, as described above |
 //! | `cuda`, `tensorrt`, `coreml`, `directml`, `openvino` | compile in that [`ExecutionProvider`] (ort's feature of the same name); without it, asking for the provider falls back to the CPU |
-//! | `download-binaries` | let ort download ONNX Runtime at build time and link it; only with `default-features = false` **and** ort's `load-dynamic` off everywhere in the build (ort-sys skips the download whenever `load-dynamic` is on) |
+//! | `download-binaries` | let ort download ONNX Runtime at build time and link it; only with `default-features = false` (ort-sys skips the download whenever `load-dynamic` is on) |
 //!
 //! ```
 //! use kittentts_onnx::{AcousticModel, ModelOptions, STYLE_DIM};
