@@ -302,3 +302,36 @@ fn concurrent_callers_get_the_serial_results() {
         }
     });
 }
+
+#[test]
+fn chunks_over_the_token_budget_are_split_not_truncated() {
+    // 57 six-digit numbers in one 400-char sentence: espeak reads each as ~50 phonemes, far
+    // over the model's 512 positions (the reference sends them all and crashes).
+    let tts = synthesizer();
+    let text = "123456 ".repeat(57);
+    let analysis = tts.analyze(&text, false).unwrap();
+    assert!(
+        analysis.chunks.len() > 2,
+        "{} chunks",
+        analysis.chunks.len()
+    );
+    for chunk in &analysis.chunks {
+        assert!(
+            chunk.input_ids.len() <= 512,
+            "{} ids",
+            chunk.input_ids.len()
+        );
+        assert_eq!(&chunk.input_ids[..1], [0]);
+        assert_eq!(&chunk.input_ids[chunk.input_ids.len() - 2..], [10, 0]);
+    }
+    let spoken: usize = analysis
+        .chunks
+        .iter()
+        .map(|c| c.text.matches("123456").count())
+        .sum();
+    assert_eq!(spoken, 57, "every number is in some chunk, once");
+    let audio = tts
+        .synthesize(&text, &SynthesisOptions::new().normalize(false))
+        .unwrap();
+    assert!(!audio.samples.is_empty());
+}
