@@ -40,6 +40,13 @@ impl Clean<'_> {
 
 /// Whether `input` needs no first-pass change at all (the common case), checked in one scan.
 fn untouched(input: &str, opts: &NormalizeOptions) -> bool {
+    if input.is_ascii() {
+        // ASCII is always NFC; only controls and (with `html`) `<` and `&` need the full pass.
+        return input.bytes().all(|b| {
+            (b >= 0x20 && b != 0x7f && !(opts.html && (b == b'<' || b == b'&')))
+                || matches!(b, b'\t' | b'\n' | b'\r')
+        });
+    }
     input
         .chars()
         .all(|c| matches!(classify(c), CharClass::Keep) && !(opts.html && (c == '<' || c == '&')))
