@@ -159,6 +159,14 @@ impl SynthesizerBuilder {
         self
     }
 
+    /// How many independent copies of libespeak-ng to load (default 1). Each has its own lock,
+    /// so up to this many threads phonemise at once; see
+    /// [`EspeakConfig::instances`](kittentts_phonemize::EspeakConfig::instances).
+    pub fn espeak_instances(mut self, instances: usize) -> Self {
+        self.espeak.instances = instances;
+        self
+    }
+
     /// The ONNX Runtime shared library to load (default: `ORT_DYLIB_PATH`, then the fetched
     /// runtime folder, then the system's).
     pub fn onnx_runtime(mut self, path: impl Into<PathBuf>) -> Self {
