@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end synthesis time, this crate against the Python reference (kittenml 0.9.6), on the
 # same model, texts, voice and thread count, in one run. Prints both JSON lines and the ratio.
-#   bash scripts/bench-vs-reference.sh [MODEL_DIR] [THREADS] [REPEAT] < texts.txt
-# Defaults: ../shared/models/standin-nano, 2 threads, 3 passes; texts default to
-# scripts/data/bench-texts.txt. Needs the reference venv (bash ../shared/reference/setup.sh).
+#   bash scripts/bench-vs-reference.sh [MODEL_DIR] [THREADS] [REPEAT] [TEXTS]
+# Defaults: ../shared/models/standin-nano, 2 threads, 3 passes, scripts/data/bench-texts.txt
+# (one text per line). Needs the reference venv (bash ../shared/reference/setup.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODEL="${1:-$ROOT/../shared/models/standin-nano}"
@@ -11,9 +11,7 @@ THREADS="${2:-2}"
 REPEAT="${3:-3}"
 REF="${KITTEN_REF:-$ROOT/../shared/reference/kitten_ref.py}"
 PY="$(bash "$(dirname "$REF")/setup.sh" --python)"
-texts="$(mktemp)"
-trap 'rm -f "$texts"' EXIT
-if [ -t 0 ]; then cp "$ROOT/scripts/data/bench-texts.txt" "$texts"; else cat > "$texts"; fi
+texts="${4:-$ROOT/scripts/data/bench-texts.txt}"
 
 bash "$ROOT/scripts/fetch-runtimes.sh"
 (cd "$ROOT" && cargo build -q --release --example bench)
