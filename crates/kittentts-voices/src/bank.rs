@@ -3,8 +3,11 @@
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
+use ndarray::Array2;
+use ndarray_npy::ReadNpyExt;
+use ndarray_npy::npy::header::{Header, ReadHeaderError};
+
 use crate::Error;
-use crate::npy::{self, NpyError};
 
 /// Values in one style row, the model's `style` input width.
 pub const STYLE_DIM: usize = 256;
@@ -164,24 +167,7 @@ impl VoiceBank {
                     limit,
                 });
             }
-            let table = npy::decode_f32_table(&buf, STYLE_DIM).map_err(|e| match e {
-                NpyError::Malformed(reason) => Error::NotNpy {
-                    path: origin.to_path_buf(),
-                    entry: name.clone(),
-                    reason,
-                },
-                NpyError::Dtype(dtype) => Error::Dtype {
-                    path: origin.to_path_buf(),
-                    voice: voice.clone(),
-                    dtype,
-                },
-                NpyError::Shape(shape) => Error::Shape {
-                    path: origin.to_path_buf(),
-                    voice: voice.clone(),
-                    shape,
-                },
-            })?;
-            let table = VoiceTable::from_rows(table.data, origin, &voice)?;
+            let table = decode_table(&buf, origin, &name, &voice)?;
             tracing::trace!(voice, rows = table.rows(), "read voice table");
             voices.push((voice, table));
         }
@@ -248,6 +234,128 @@ impl VoiceBank {
     }
 }
 
+/// The `.npy` magic string.
+const NPY_MAGIC: &[u8] = b"\x93NUMPY";
+
+/// The longest `.npy` header accepted, numpy's own default (`max_header_size`, numpy >= 1.24):
+/// it bounds what the header parser allocates and how deeply a crafted header can nest.
+const MAX_HEADER_BYTES: usize = 10_000;
+
+/// The deepest bracket nesting accepted in a `.npy` header (numpy writes 2 for a plain dtype,
+/// 4 for a structured one with sub-array fields).
+const MAX_HEADER_DEPTH: usize = 4;
+
+/// The deepest nesting of `(`, `[`, `{` in `text`, counting brackets inside strings too.
+fn nesting_depth(text: &[u8]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for &b in text {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Decodes one `.npy` entry into a table: a `(rows >= 1, 256)` `'<f4'` array, C or Fortran
+/// order, with only finite values.
+///
+/// ndarray-npy parses the header and reads the data. Its header is read first, on its own,
+/// because `Array2::<f32>::read_npy` accepts big-endian `'>f4'` (converting it), reports a
+/// wrong rank without the shape, and allocates what the header declares before reading; so
+/// the dtype, the shape and the data length are checked against the header before the data
+/// is read.
+fn decode_table(
+    bytes: &[u8],
+    origin: &Path,
+    entry: &str,
+    voice: &str,
+) -> Result<VoiceTable, Error> {
+    let not_npy = |reason: String| Error::NotNpy {
+        path: origin.to_path_buf(),
+        entry: entry.to_owned(),
+        reason,
+    };
+    if !bytes.starts_with(NPY_MAGIC) {
+        return Err(not_npy("no \\x93NUMPY magic".to_owned()));
+    }
+    // The header length: a u16 after the 2 version bytes in format 1.0, a u32 in 2.0 and 3.0.
+    let header_len = match bytes.get(6) {
+        Some(1) => bytes
+            .get(8..10)
+            .and_then(|b| <[u8; 2]>::try_from(b).ok())
+            .map(|b| usize::from(u16::from_le_bytes(b))),
+        Some(2 | 3) => bytes
+            .get(8..12)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .and_then(|b| usize::try_from(u32::from_le_bytes(b)).ok()),
+        _ => None,
+    };
+    if let Some(len) = header_len.filter(|&len| len > MAX_HEADER_BYTES) {
+        return Err(not_npy(format!(
+            "header of {len} bytes is longer than {MAX_HEADER_BYTES} bytes"
+        )));
+    }
+    // ndarray-npy's header parser (py_literal, a pest grammar) backtracks exponentially on
+    // nested brackets: 16 unclosed `{` take over a minute. A `'<f4'` header nests 2 deep.
+    let start = if bytes.get(6) == Some(&1) { 10 } else { 12 };
+    let header_text = bytes.get(start..).unwrap_or_default();
+    let header_text = &header_text[..header_len.unwrap_or(0).min(header_text.len())];
+    if nesting_depth(header_text) > MAX_HEADER_DEPTH {
+        return Err(not_npy(format!(
+            "header nests brackets deeper than {MAX_HEADER_DEPTH}"
+        )));
+    }
+    let mut data = bytes;
+    let header = Header::from_reader(&mut data).map_err(|e| {
+        not_npy(match e {
+            ReadHeaderError::Io(_) => "the header is truncated".to_owned(),
+            ReadHeaderError::Parse(e) => format!("bad header: {e}"),
+        })
+    })?;
+    let descr = &header.type_descriptor;
+    if descr.as_string().map(String::as_str) != Some("<f4") {
+        return Err(Error::Dtype {
+            path: origin.to_path_buf(),
+            voice: voice.to_owned(),
+            dtype: descr
+                .format_ascii()
+                .unwrap_or_else(|_| format!("{descr:?}")),
+        });
+    }
+    let rows = match header.shape[..] {
+        [rows, STYLE_DIM] if rows > 0 => rows,
+        _ => {
+            return Err(Error::Shape {
+                path: origin.to_path_buf(),
+                voice: voice.to_owned(),
+                shape: header.shape,
+            });
+        }
+    };
+    let needed = rows
+        .checked_mul(STYLE_DIM * size_of::<f32>())
+        .ok_or_else(|| not_npy("shape too large".to_owned()))?;
+    if data.len() != needed {
+        return Err(not_npy(format!(
+            "shape ({rows}, {STYLE_DIM}) needs {needed} data bytes, the entry has {}",
+            data.len()
+        )));
+    }
+    let array = Array2::<f32>::read_npy(bytes).map_err(|e| not_npy(e.to_string()))?;
+    // Row-major values: the array's own buffer in C order, a transposing copy in Fortran order.
+    let values = if array.is_standard_layout() {
+        array.into_raw_vec_and_offset().0
+    } else {
+        array.iter().copied().collect()
+    };
+    VoiceTable::from_rows(values, origin, voice)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,17 +398,202 @@ mod tests {
         assert_eq!(t.as_slice().len(), 512);
     }
 
-    /// A stored zip with one entry `name` holding a `(rows, 256)` `'<f4'` table of zeros.
-    fn npz(name: &str, rows: usize, method: zip::CompressionMethod) -> Vec<u8> {
+    /// A version 1.0 `.npy` file with `header` (padded as numpy pads it) and `data`.
+    fn npy(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut h = header.as_bytes().to_vec();
+        while !(10 + h.len() + 1).is_multiple_of(64) {
+            h.push(b' ');
+        }
+        h.push(b'\n');
+        let mut out = NPY_MAGIC.to_vec();
+        out.extend_from_slice(&[1, 0]);
+        out.extend_from_slice(&u16::try_from(h.len()).unwrap().to_le_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(data);
+        out
+    }
+
+    fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
+        values.into_iter().flat_map(f32::to_le_bytes).collect()
+    }
+
+    fn header(descr: &str, fortran: bool, shape: &str) -> String {
+        let f = if fortran { "True" } else { "False" };
+        format!("{{'descr': '{descr}', 'fortran_order': {f}, 'shape': {shape}, }}")
+    }
+
+    /// A zip with one entry `name` holding `npy`.
+    fn zip_of(name: &str, npy: &[u8], method: zip::CompressionMethod) -> Vec<u8> {
         use std::io::Write;
-        let header =
-            format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, 256), }}");
-        let npy = crate::npy::tests::npy(&header, &vec![0; rows * STYLE_DIM * 4]);
         let options = zip::write::SimpleFileOptions::default().compression_method(method);
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
         writer.start_file(name, options).unwrap();
-        writer.write_all(&npy).unwrap();
+        writer.write_all(npy).unwrap();
         writer.finish().unwrap().into_inner()
+    }
+
+    /// A zip with one entry `name` holding a `(rows, 256)` `'<f4'` table of zeros.
+    fn npz(name: &str, rows: usize, method: zip::CompressionMethod) -> Vec<u8> {
+        let header =
+            format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, 256), }}");
+        let npy = npy(&header, &vec![0; rows * STYLE_DIM * 4]);
+        zip_of(name, &npy, method)
+    }
+
+    /// Decodes one `.npy` file as the single entry `v.npy` of an archive.
+    fn decode(npy: &[u8]) -> Result<VoiceTable, Error> {
+        let zip = zip_of("v.npy", npy, zip::CompressionMethod::Stored);
+        let bank = VoiceBank::from_bytes(&zip, Path::new("t.npz"))?;
+        Ok(bank.get("v").unwrap().clone())
+    }
+
+    /// `rows * 256` values `0, 1, 2, ...` in row-major order.
+    fn counting(rows: usize) -> Vec<f32> {
+        (0..rows * STYLE_DIM).map(|i| i as f32).collect()
+    }
+
+    #[test]
+    fn decodes_c_order() {
+        let bytes = npy(&header("<f4", false, "(2, 256)"), &f32_bytes(counting(2)));
+        let t = decode(&bytes).unwrap();
+        assert_eq!(t.rows(), 2);
+        assert_eq!(t.as_slice(), counting(2));
+    }
+
+    #[test]
+    fn transposes_fortran_order() {
+        // Column-major (2, 256): value (r, c) = r * 256 + c is stored at c * 2 + r.
+        let column_major = (0..2 * STYLE_DIM).map(|i| ((i % 2) * STYLE_DIM + i / 2) as f32);
+        let bytes = npy(&header("<f4", true, "(2, 256)"), &f32_bytes(column_major));
+        let t = decode(&bytes).unwrap();
+        assert_eq!(t.as_slice(), counting(2));
+        assert_eq!(t.row(1).unwrap()[3], 259.0);
+    }
+
+    #[test]
+    fn reads_version_2_and_3_headers() {
+        for major in [2u8, 3] {
+            // numpy ends every header with a newline; ndarray-npy requires it.
+            let h = header("<f4", false, "(1, 256)") + "\n";
+            let mut bytes = NPY_MAGIC.to_vec();
+            bytes.extend_from_slice(&[major, 0]);
+            bytes.extend_from_slice(&u32::try_from(h.len()).unwrap().to_le_bytes());
+            bytes.extend_from_slice(h.as_bytes());
+            bytes.extend_from_slice(&f32_bytes(counting(1)));
+            assert_eq!(decode(&bytes).unwrap().as_slice(), counting(1));
+        }
+    }
+
+    #[test]
+    fn rejects_wrong_dtypes_with_the_descriptor() {
+        for (descr, width) in [("<f8", 8), (">f4", 4), ("<i4", 4), ("|u1", 1), ("<f2", 2)] {
+            let bytes = npy(
+                &header(descr, false, "(1, 256)"),
+                &vec![0; width * STYLE_DIM],
+            );
+            match decode(&bytes) {
+                Err(Error::Dtype { dtype, voice, .. }) => {
+                    assert_eq!((dtype, voice), (format!("'{descr}'"), "v".to_owned()));
+                }
+                other => panic!("{descr}: {other:?}"),
+            }
+        }
+        let structured = "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }";
+        assert!(matches!(
+            decode(&npy(structured, &[0; 4])),
+            Err(Error::Dtype { dtype, .. }) if dtype == "[('a', '<f4')]"
+        ));
+    }
+
+    #[test]
+    fn rejects_wrong_shapes() {
+        for (shape, dims) in [
+            ("(4,)", vec![4]),
+            ("(1, 2, 256)", vec![1, 2, 256]),
+            ("(2, 3)", vec![2, 3]),
+            ("(0, 256)", vec![0, 256]),
+            ("()", vec![]),
+        ] {
+            let bytes = npy(&header("<f4", false, shape), &[0; 16]);
+            match decode(&bytes) {
+                Err(Error::Shape { shape: found, .. }) => assert_eq!(found, dims, "{shape}"),
+                other => panic!("{shape}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_files() {
+        let good = npy(&header("<f4", false, "(1, 256)"), &f32_bytes(counting(1)));
+        let mut long_header = NPY_MAGIC.to_vec();
+        long_header.extend_from_slice(&[2, 0]);
+        long_header.extend_from_slice(&u32::MAX.to_le_bytes());
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (b"PK\x03\x04".to_vec(), "magic"),
+            (good[..7].to_vec(), "truncated"),
+            (good[..9].to_vec(), "truncated"),
+            (good[..30].to_vec(), "truncated"),
+            (
+                good[..good.len() - 1].to_vec(),
+                "needs 1024 data bytes, the entry has 1023",
+            ),
+            ([good.as_slice(), &[0]].concat(), "the entry has 1025"),
+            (
+                npy("{'descr': '<f4', 'shape': (1, 256)}", &[0; 1024]),
+                "fortran_order",
+            ),
+            (
+                npy("{'descr': '<f4', 'fortran_order': False}", &[0; 1024]),
+                "missing key",
+            ),
+            (
+                npy("{'fortran_order': False, 'shape': (1, 256)}", &[0; 1024]),
+                "descr",
+            ),
+            (npy("['descr']", &[0; 1024]), "not a dict"),
+            (npy("{'descr': '<f4'", &[0; 1024]), "bad header"),
+            (npy("{'descr': nope}", &[0; 1024]), "bad header"),
+            (
+                npy(&header("<f4", false, "(99999999999999999999, 256)"), &[]),
+                "illegal value for key shape",
+            ),
+            (
+                npy(&header("<f4", false, "(4611686018427387904, 256)"), &[]),
+                "too large",
+            ),
+            (npy(&"[".repeat(100), &[]), "deeper than 4"),
+            (npy(&"{".repeat(16), &[]), "deeper than 4"),
+            (
+                npy(&"[".repeat(10_100), &[]),
+                "header of 10102 bytes is longer than 10000",
+            ),
+            (
+                long_header,
+                "header of 4294967295 bytes is longer than 10000",
+            ),
+            (
+                [NPY_MAGIC, b"\x09\x00\x10\x00"].concat(),
+                "unknown version number: 9.0",
+            ),
+            // numpy always ends the header with a newline; ndarray-npy requires it.
+            (
+                {
+                    let mut bytes = good.clone();
+                    bytes[10 + 117] = b' ';
+                    bytes
+                },
+                "newline",
+            ),
+        ];
+        for (bytes, expect) in cases {
+            match decode(&bytes) {
+                Err(Error::NotNpy { reason, entry, .. }) => {
+                    assert_eq!(entry, "v.npy");
+                    assert!(reason.contains(expect), "{reason:?} lacks {expect:?}");
+                }
+                other => panic!("{expect}: {other:?}"),
+            }
+        }
     }
 
     #[test]

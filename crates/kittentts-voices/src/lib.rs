@@ -48,7 +48,6 @@
 mod bank;
 mod config;
 mod error;
-mod npy;
 mod voices;
 
 pub use bank::{MAX_ENTRY_BYTES, STYLE_DIM, VoiceBank, VoiceTable};
