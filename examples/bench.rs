@@ -34,6 +34,12 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    // The library logs through `tracing`: show its warnings (a provider falling back to the
+    // CPU, a libespeak-ng other than 1.52…) on stderr.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .init();
     match run(&Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
