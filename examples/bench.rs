@@ -8,6 +8,8 @@
 //! `scripts/bench-vs-reference.sh` runs both on the same texts and prints the ratio.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod common;
+
 use std::io::BufRead;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,19 +36,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    // The library logs through `tracing`: show its warnings (a provider falling back to the
-    // CPU, a libespeak-ng other than 1.52…) on stderr.
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(std::io::stderr)
-        .init();
-    match run(&Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main_with("bench", || run(&Args::parse()))
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {

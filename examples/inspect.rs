@@ -9,6 +9,8 @@
 //! run goes on. No model is needed.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod common;
+
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -31,20 +33,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    // The library logs through `tracing`: show its warnings (a provider falling back to the
-    // CPU, a libespeak-ng other than 1.52…) on stderr.
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(std::io::stderr)
-        .init();
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("inspect: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main_with("inspect", || run(&Args::parse()))
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {

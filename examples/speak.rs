@@ -10,6 +10,8 @@
 //! `--no-normalize` skips text normalisation.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod common;
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,25 +52,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    // The library logs through `tracing`: show its warnings (a provider falling back to the
-    // CPU, a libespeak-ng other than 1.52…) on stderr.
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(std::io::stderr)
-        .init();
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("speak: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    common::main_with("speak", || run(&Args::parse()))
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
