@@ -144,10 +144,7 @@ pub enum Error {
         /// What was wrong.
         details: String,
     },
-    /// A previous run panicked while holding the session lock.
-    #[error("the session of `{}` is unusable because an earlier run panicked", path.display())]
-    Poisoned {
-        /// The model path.
-        path: PathBuf,
-    },
+    /// The run was cancelled before it started.
+    #[error("the model run was cancelled before it started")]
+    Cancelled,
 }

@@ -34,6 +34,7 @@
 
 mod error;
 mod model;
+mod pool;
 mod provider;
 mod runtime;
 

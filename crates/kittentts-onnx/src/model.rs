@@ -2,13 +2,15 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use ort::session::Session;
-use ort::session::builder::SessionBuilder;
+use ort::session::builder::{PrepackedWeights, SessionBuilder};
 use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
 
+use crate::pool::Pool;
 use crate::runtime::{Runtime, runtime};
 use crate::{Error, ExecutionProvider};
 
@@ -39,8 +41,13 @@ pub struct ModelOptions {
     /// `ORT_DYLIB_PATH` > `$KITTENTTS_RUNTIME_DIR/onnxruntime` > system). Only the first load in
     /// a process picks the library; see [`init_runtime`](crate::init_runtime).
     pub ort_library: Option<PathBuf>,
-    /// Threads used inside one operator; `None` = ONNX Runtime's default (one per core).
+    /// Threads used inside one operator, per session; `None` = ONNX Runtime's default (one
+    /// per core).
     pub intra_threads: Option<usize>,
+    /// How many sessions of the model to load (`0` is treated as 1). Concurrent
+    /// [`run`](AcousticModel::run) calls each take a free session and wait, first come first
+    /// served, only when all are busy. The sessions share ONNX Runtime's prepacked weights.
+    pub sessions: usize,
     /// Threads used across independent operators; `None` = ONNX Runtime's default.
     pub inter_threads: Option<usize>,
     /// Execution providers to try in order; the CPU is always the last resort.
@@ -67,6 +74,13 @@ impl ModelOptions {
     #[must_use]
     pub fn with_intra_threads(mut self, threads: usize) -> Self {
         self.intra_threads = Some(threads);
+        self
+    }
+
+    /// Sets [`sessions`](Self::sessions).
+    #[must_use]
+    pub fn with_sessions(mut self, sessions: usize) -> Self {
+        self.sessions = sessions;
         self
     }
 
@@ -104,12 +118,14 @@ pub struct ModelOutput {
 
 /// A loaded KittenTTS acoustic model: `(input_ids, style, speed) → waveform (+ durations)`.
 ///
-/// `Send + Sync`; concurrent [`run`](Self::run) calls on one model are serialised (ONNX
-/// Runtime already spreads one run over [`ModelOptions::intra_threads`] threads). Load the model
-/// twice for two independent streams.
+/// `Send + Sync`. The model holds [`ModelOptions::sessions`] ONNX Runtime sessions: concurrent
+/// [`run`](Self::run) calls each take a free one, and wait (first come first served) only when
+/// all are busy. Each run spreads over [`ModelOptions::intra_threads`] threads. A panic in a
+/// caller's thread never leaves a session unusable.
 pub struct AcousticModel {
     path: PathBuf,
-    session: Mutex<Session>,
+    pool: Pool,
+    runs: AtomicU64,
     style_shape: Vec<usize>,
     waveform_output: String,
     duration_output: Option<String>,
@@ -125,6 +141,7 @@ impl fmt::Debug for AcousticModel {
             .field("waveform_output", &self.waveform_output)
             .field("duration_output", &self.duration_output)
             .field("providers", &self.providers)
+            .field("sessions", &self.pool.len())
             .finish_non_exhaustive()
     }
 }
@@ -153,7 +170,19 @@ impl AcousticModel {
         }
         let rt = runtime(options.ort_library.as_deref())?;
         let started = Instant::now();
-        let (session, providers) = match create_session(&rt, path, options, &options.providers) {
+        let bytes = std::fs::read(path).map_err(|source| Error::ModelFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let prepacked = PrepackedWeights::new();
+        let (first, providers) = match create_session(
+            &rt,
+            path,
+            &bytes,
+            &prepacked,
+            options,
+            &options.providers,
+        ) {
             Ok(made) => made,
             Err(Error::InvalidModel { source, .. })
                 if !options.require_providers
@@ -167,21 +196,28 @@ impl AcousticModel {
                     error = %source,
                     "session creation with the requested execution providers failed; retrying on the CPU"
                 );
-                create_session(&rt, path, options, &[])?
+                create_session(&rt, path, &bytes, &prepacked, options, &[])?
             }
             Err(e) => return Err(e),
         };
-        let contract = check_contract(path, session.inputs(), session.outputs())?;
+        let contract = check_contract(path, first.inputs(), first.outputs())?;
+        let mut sessions = vec![first];
+        for _ in 1..options.sessions.max(1) {
+            let (session, _) = create_session(&rt, path, &bytes, &prepacked, options, &providers)?;
+            sessions.push(session);
+        }
         tracing::debug!(
             model = %path.display(),
             ?providers,
+            sessions = sessions.len(),
             load_ms = started.elapsed().as_secs_f64() * 1e3,
             durations = contract.duration_output.is_some(),
             "model loaded"
         );
         Ok(AcousticModel {
             path: path.to_path_buf(),
-            session: Mutex::new(session),
+            pool: Pool::new(sessions),
+            runs: AtomicU64::new(0),
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
             duration_output: contract.duration_output,
@@ -201,8 +237,61 @@ impl AcousticModel {
     /// # Errors
     /// [`Error::EmptyInput`], [`Error::TooManyIds`], [`Error::StyleLength`],
     /// [`Error::InvalidSpeed`] before running; [`Error::Inference`] or [`Error::InvalidOutput`]
-    /// from the run; [`Error::Poisoned`] after a panic in another thread's run.
+    /// from the run.
     pub fn run(&self, input_ids: &[i64], style: &[f32], speed: f32) -> Result<ModelOutput, Error> {
+        self.run_inner(input_ids, style, speed, None)?
+            .ok_or(Error::Cancelled)
+    }
+
+    /// [`run`](Self::run), unless `cancel` is set before a session is free: then no run starts
+    /// and the result is `Ok(None)`. Whoever sets `cancel` should call
+    /// [`wake_waiters`](Self::wake_waiters) so that a caller waiting for a session sees it at
+    /// once. A run that has started is not interrupted.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
+    pub fn run_unless_cancelled(
+        &self,
+        input_ids: &[i64],
+        style: &[f32],
+        speed: f32,
+        cancel: &AtomicBool,
+    ) -> Result<Option<ModelOutput>, Error> {
+        self.run_inner(input_ids, style, speed, Some(cancel))
+    }
+
+    /// Wakes the callers waiting for a session, so that those whose cancel flag is set leave.
+    pub fn wake_waiters(&self) {
+        self.pool.wake();
+    }
+
+    /// How many sessions this model has loaded.
+    pub fn sessions(&self) -> usize {
+        self.pool.len()
+    }
+
+    /// How many sessions are free right now.
+    pub fn idle_sessions(&self) -> usize {
+        self.pool.idle()
+    }
+
+    /// How many callers are waiting for a session right now.
+    pub fn waiting(&self) -> usize {
+        self.pool.waiting()
+    }
+
+    /// How many runs have started on this model since it was loaded.
+    pub fn runs_started(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
+    fn run_inner(
+        &self,
+        input_ids: &[i64],
+        style: &[f32],
+        speed: f32,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Option<ModelOutput>, Error> {
         if input_ids.is_empty() {
             return Err(Error::EmptyInput);
         }
@@ -232,9 +321,14 @@ impl AcousticModel {
             TensorRef::from_array_view((self.style_shape.clone(), style)).map_err(inference)?;
         let speed_t = TensorRef::from_array_view(([1usize], std::slice::from_ref(&speed)))
             .map_err(inference)?;
-        let mut session = self.session.lock().map_err(|_| Error::Poisoned {
-            path: self.path.clone(),
-        })?;
+        let Some(lease) = self.pool.acquire(cancel) else {
+            return Ok(None);
+        };
+        if cancel.is_some_and(|c| c.load(Ordering::Acquire)) {
+            return Ok(None);
+        }
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let mut session = lease.session();
         let outputs = session
             .run(ort::inputs! {
                 INPUT_IDS => ids,
@@ -267,6 +361,7 @@ impl AcousticModel {
         };
         drop(outputs);
         drop(session);
+        drop(lease);
         tracing::debug!(
             ids = input_ids.len(),
             samples = waveform.len(),
@@ -274,10 +369,10 @@ impl AcousticModel {
             run_ms = started.elapsed().as_secs_f64() * 1e3,
             "model run"
         );
-        Ok(ModelOutput {
+        Ok(Some(ModelOutput {
             waveform,
             durations,
-        })
+        }))
     }
 
     /// Whether [`run`](Self::run) returns per-token durations (the model has a `duration` output).
@@ -304,6 +399,8 @@ impl AcousticModel {
 fn create_session(
     rt: &Runtime,
     path: &Path,
+    bytes: &[u8],
+    prepacked: &PrepackedWeights,
     options: &ModelOptions,
     providers: &[ExecutionProvider],
 ) -> Result<(Session, Vec<ExecutionProvider>), Error> {
@@ -327,6 +424,9 @@ fn create_session(
             .with_inter_threads(threads)
             .map_err(option_error("set the inter-op thread count"))?;
     }
+    builder = builder
+        .with_prepacked_weights(prepacked)
+        .map_err(option_error("share prepacked weights"))?;
     let mut active = Vec::new();
     for provider in providers {
         let outcome = match provider.dispatch() {
@@ -350,7 +450,7 @@ fn create_session(
         }
     }
     let session = builder
-        .commit_from_file(path)
+        .commit_from_memory(bytes)
         .map_err(|source| Error::InvalidModel {
             path: path.to_path_buf(),
             source,

@@ -328,3 +328,72 @@ fn a_model_is_shared_across_threads() {
         }
     });
 }
+
+fn pooled(sessions: usize) -> AcousticModel {
+    AcousticModel::load(
+        &fixture("model.onnx"),
+        &ModelOptions::new()
+            .with_intra_threads(1)
+            .with_sessions(sessions),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_pool_of_sessions_gives_the_same_results_and_counts_runs() {
+    let m = pooled(3);
+    assert_eq!(m.sessions(), 3);
+    assert_eq!(m.idle_sessions(), 3);
+    assert_eq!(m.waiting(), 0);
+    let style = [0.05f32; STYLE_DIM];
+    let expected = model().run(&IDS, &style, 1.0).unwrap();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| (0..5).map(|_| m.run(&IDS, &style, 1.0).unwrap()).count()))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), 5);
+        }
+    });
+    assert_eq!(m.runs_started(), 40);
+    assert_eq!(m.idle_sessions(), 3);
+    assert_eq!(m.run(&IDS, &style, 1.0).unwrap(), expected);
+    // zero sessions is read as one
+    assert_eq!(pooled(0).sessions(), 1);
+}
+
+#[test]
+fn a_cancelled_run_does_not_start() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let m = pooled(1);
+    let style = [0.05f32; STYLE_DIM];
+    let cancel = AtomicBool::new(true);
+    assert_eq!(
+        m.run_unless_cancelled(&IDS, &style, 1.0, &cancel).unwrap(),
+        None
+    );
+    assert_eq!(m.runs_started(), 0);
+    cancel.store(false, Ordering::Release);
+    assert!(
+        m.run_unless_cancelled(&IDS, &style, 1.0, &cancel)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(m.runs_started(), 1);
+}
+
+#[test]
+fn a_panic_while_running_leaves_the_pool_usable() {
+    let m = pooled(1);
+    let style = [0.05f32; STYLE_DIM];
+    let panicked = std::thread::scope(|s| {
+        s.spawn(|| {
+            let _out = m.run(&IDS, &style, 1.0).unwrap();
+            panic!("a caller's code panics after a run");
+        })
+        .join()
+    });
+    assert!(panicked.is_err());
+    assert_eq!(m.idle_sessions(), 1);
+    assert!(m.run(&IDS, &style, 1.0).is_ok());
+}

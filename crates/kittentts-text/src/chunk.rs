@@ -19,6 +19,8 @@
 //! is rejoined with single spaces (as the reference does). No other character is dropped or
 //! repeated.
 
+use std::ops::Range;
+
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The reference's chunk size limit, in Unicode scalar values (code points).
@@ -66,18 +68,46 @@ fn is_closing(c: char) -> bool {
 /// assert_eq!(chunks, ["Dr. Smith arrived.", "He said hi,"]);
 /// ```
 pub fn chunk_text(text: &str, max_chars: usize) -> Vec<String> {
+    chunk_ranges(text, max_chars)
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
+}
+
+/// One chunk of [`chunk_ranges`]: its text and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextChunk {
+    /// The chunk as [`chunk_text`] returns it (with the added `,` where it has one).
+    pub text: String,
+    /// The range of the source text the chunk was taken from, in characters (Unicode scalar
+    /// values), from its first to its last non-space character. The added `,` is not in it;
+    /// a packed chunk's inner whitespace is.
+    pub chars: Range<usize>,
+}
+
+/// [`chunk_text`], with the character range of the source that each chunk covers.
+///
+/// ```
+/// use kittentts_text::{chunk_ranges, DEFAULT_MAX_CHUNK_CHARS};
+/// let chunks = chunk_ranges("Hi there.  How are you", DEFAULT_MAX_CHUNK_CHARS);
+/// assert_eq!(chunks[0].text, "Hi there.");
+/// assert_eq!(chunks[0].chars, 0..9);
+/// assert_eq!(chunks[1].text, "How are you,");
+/// assert_eq!(chunks[1].chars, 11..22);
+/// ```
+pub fn chunk_ranges(text: &str, max_chars: usize) -> Vec<TextChunk> {
     let max = max_chars.max(MIN_MAX_CHUNK_CHARS);
     let chars: Vec<char> = text.chars().collect();
     let mut chunks = Vec::new();
     let mut start = 0;
     for i in 0..chars.len() {
         if is_sentence_boundary(&chars, i) {
-            push_sentence(&chars[start..=i], max, &mut chunks);
+            push_sentence(&chars, start..i + 1, max, &mut chunks);
             start = i + 1;
         }
     }
     if start < chars.len() {
-        push_sentence(&chars[start..], max, &mut chunks);
+        push_sentence(&chars, start..chars.len(), max, &mut chunks);
     }
     chunks
 }
@@ -135,23 +165,15 @@ fn next_word_starts_upper_or_end(rest: &[char]) -> bool {
     }
 }
 
-/// Strip Python whitespace from both ends of a char slice.
-fn strip(mut s: &[char]) -> &[char] {
-    while let [first, rest @ ..] = s {
-        if py_isspace(*first) {
-            s = rest;
-        } else {
-            break;
-        }
+/// Strip Python whitespace from both ends of `range` of `text`.
+fn strip(text: &[char], mut range: Range<usize>) -> Range<usize> {
+    while range.start < range.end && py_isspace(text[range.start]) {
+        range.start += 1;
     }
-    while let [rest @ .., last] = s {
-        if py_isspace(*last) {
-            s = rest;
-        } else {
-            break;
-        }
+    while range.end > range.start && py_isspace(text[range.end - 1]) {
+        range.end -= 1;
     }
-    s
+    range
 }
 
 /// Extra characters a chunk ending with `last` needs (the added comma).
@@ -159,63 +181,95 @@ fn comma_len(last: Option<char>) -> usize {
     usize::from(!last.is_some_and(is_closing))
 }
 
-/// Append `chunk` with the reference's `ensure_punctuation` (a `,` unless it ends in closing
-/// punctuation).
-fn finish(chunk: &[char], out: &mut Vec<String>) {
-    let mut s: String = chunk.iter().collect();
+/// Append `chunk` (covering `chars` of the source) with the reference's `ensure_punctuation`
+/// (a `,` unless it ends in closing punctuation).
+fn finish(chunk: &[char], chars: Range<usize>, out: &mut Vec<TextChunk>) {
+    let mut text: String = chunk.iter().collect();
     if comma_len(chunk.last().copied()) == 1 {
-        s.push(',');
+        text.push(',');
     }
-    out.push(s);
+    out.push(TextChunk { text, chars });
 }
 
-/// Chunk one sentence (the text between two boundaries).
-fn push_sentence(sentence: &[char], max: usize, out: &mut Vec<String>) {
-    let sentence = strip(sentence);
+/// A chunk being packed: its characters and the source range they came from.
+#[derive(Default)]
+struct Packing {
+    chars: Vec<char>,
+    range: Range<usize>,
+}
+
+impl Packing {
+    fn flush(&mut self, out: &mut Vec<TextChunk>) {
+        if !self.chars.is_empty() {
+            finish(&self.chars, self.range.clone(), out);
+            self.chars.clear();
+        }
+    }
+}
+
+/// Chunk one sentence (`range` of `text`, between two boundaries).
+fn push_sentence(text: &[char], range: Range<usize>, max: usize, out: &mut Vec<TextChunk>) {
+    let range = strip(text, range);
+    let sentence = &text[range.clone()];
     if sentence.is_empty() {
         return;
     }
     if sentence.len() + comma_len(sentence.last().copied()) <= max {
-        finish(sentence, out);
+        finish(sentence, range, out);
         return;
     }
-    let mut current: Vec<char> = Vec::new();
-    for word in sentence.split(|c| py_isspace(*c)).filter(|w| !w.is_empty()) {
-        let need = |len: usize, w: &[char]| len + comma_len(w.last().copied());
-        if !current.is_empty() && need(current.len() + 1 + word.len(), word) <= max {
-            current.push(' ');
-            current.extend_from_slice(word);
+    let mut current = Packing::default();
+    let mut at = range.start;
+    for word in sentence.split(|c| py_isspace(*c)) {
+        let word_range = at..at + word.len();
+        at = word_range.end + 1;
+        if word.is_empty() {
             continue;
         }
-        if !current.is_empty() {
-            finish(&current, out);
-            current.clear();
+        let need = |len: usize, w: &[char]| len + comma_len(w.last().copied());
+        if !current.chars.is_empty() && need(current.chars.len() + 1 + word.len(), word) <= max {
+            current.chars.push(' ');
+            current.chars.extend_from_slice(word);
+            current.range.end = word_range.end;
+            continue;
         }
+        current.flush(out);
         if need(word.len(), word) <= max {
-            current.extend_from_slice(word);
+            current.chars.extend_from_slice(word);
+            current.range = word_range;
         } else {
-            split_long_word(word, max, &mut current, out);
+            split_long_word(word, word_range.start, max, &mut current, out);
         }
     }
-    if !current.is_empty() {
-        finish(&current, out);
-    }
+    current.flush(out);
 }
 
-/// Cut a word that alone exceeds the limit into pieces of at most `max - 1` code points at
-/// grapheme boundaries (a single grapheme longer than that is cut at code points). The last
-/// piece is left in `current` so that following words can join it.
-fn split_long_word(word: &[char], max: usize, current: &mut Vec<char>, out: &mut Vec<String>) {
+/// Cut a word (starting at source character `start`) that alone exceeds the limit into pieces
+/// of at most `max - 1` code points at grapheme boundaries (a single grapheme longer than that
+/// is cut at code points). The last piece is left in `current` so that following words can
+/// join it.
+fn split_long_word(
+    word: &[char],
+    start: usize,
+    max: usize,
+    current: &mut Packing,
+    out: &mut Vec<TextChunk>,
+) {
     let word: String = word.iter().collect();
     let limit = max - 1;
+    let mut at = start;
     for grapheme in word.graphemes(true) {
         let g: Vec<char> = grapheme.chars().collect();
         for piece in g.chunks(limit) {
-            if current.len() + piece.len() > limit {
-                finish(current, out);
-                current.clear();
+            if current.chars.len() + piece.len() > limit {
+                current.flush(out);
             }
-            current.extend_from_slice(piece);
+            if current.chars.is_empty() {
+                current.range = at..at;
+            }
+            current.chars.extend_from_slice(piece);
+            at += piece.len();
+            current.range.end = at;
         }
     }
     // The remainder may end in closing punctuation and so be allowed one more character; it

@@ -111,11 +111,15 @@
 mod chunk;
 mod error;
 mod normalize;
+mod source_map;
 mod words;
 
-pub use chunk::{DEFAULT_MAX_CHUNK_CHARS, MIN_MAX_CHUNK_CHARS, chunk_text};
+pub use chunk::{
+    DEFAULT_MAX_CHUNK_CHARS, MIN_MAX_CHUNK_CHARS, TextChunk, chunk_ranges, chunk_text,
+};
 pub use error::TextError;
 pub use normalize::{NormalizeOptions, Normalized, Normalizer, Span, SpanKind};
+pub use source_map::SourceMap;
 
 /// [`chunk_text`] that rejects a limit below [`MIN_MAX_CHUNK_CHARS`] instead of raising it.
 ///

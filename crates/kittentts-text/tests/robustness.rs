@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use kittentts_text::{DEFAULT_MAX_CHUNK_CHARS, Normalizer, chunk_text};
+use kittentts_text::{DEFAULT_MAX_CHUNK_CHARS, Normalizer, chunk_ranges, chunk_text};
 use proptest::prelude::*;
 
 fn norm(s: &str) -> String {
@@ -219,5 +219,44 @@ proptest! {
         prop_assert_eq!(src.replace(',', ""), out.replace(',', ""));
         let added = out.matches(',').count() - src.matches(',').count();
         prop_assert!(added <= chunks.len());
+    }
+
+    /// Each chunk's range holds exactly its text (whitespace aside, and without the added
+    /// comma); ranges are in order and do not overlap.
+    #[test]
+    fn chunk_ranges_point_at_their_text(text in any_text(), max in 2usize..60) {
+        let chars: Vec<char> = text.chars().collect();
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace() && !('\u{1c}'..='\u{1f}').contains(c)).collect::<String>();
+        let mut last_end = 0;
+        for c in chunk_ranges(&text, max) {
+            prop_assert!(c.chars.start >= last_end && c.chars.start < c.chars.end && c.chars.end <= chars.len(), "{:?}", c);
+            last_end = c.chars.end;
+            let source: String = chars[c.chars.clone()].iter().collect();
+            let want = squash(&source);
+            let got = squash(&c.text);
+            prop_assert!(got == want || got.strip_suffix(',') == Some(want.as_str()), "{:?} vs {:?}", c, source);
+        }
+    }
+
+    /// Source ranges of consecutive normalised words are in bounds and in order.
+    #[test]
+    fn source_map_is_monotone(text in any_text()) {
+        let n = Normalizer::default().normalize_with_spans(&text);
+        let map = n.source_map(&text);
+        let len = text.chars().count();
+        let norm: Vec<char> = n.text.chars().collect();
+        let mut last = 0;
+        let mut start = 0;
+        for k in 0..=norm.len() {
+            if k == norm.len() || norm[k] == ' ' {
+                if k > start {
+                    let r = map.source_range(start..k);
+                    prop_assert!(r.start <= r.end && r.end <= len, "{:?}", r);
+                    prop_assert!(r.start >= last, "{:?} after {}", r, last);
+                    last = r.start;
+                }
+                start = k + 1;
+            }
+        }
     }
 }

@@ -1,0 +1,127 @@
+//! A first-come-first-served pool of ONNX Runtime sessions.
+//!
+//! Each session sits behind its own `Mutex`, but a caller only ever locks a session the pool has
+//! handed to it alone, so the lock is never contended. The pool's own state is a free list and a
+//! queue of waiting tickets: a caller takes a session only when it is at the head of the queue,
+//! so callers are served in arrival order. A panic while a session is held returns the session
+//! to the pool (the guard's `Drop`) and poisons nothing: a poisoned mutex is recovered, since
+//! the session it guards is still valid (ONNX Runtime never saw the panic).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+use ort::session::Session;
+
+#[derive(Debug, Default)]
+struct State {
+    /// Indices of the free sessions.
+    free: Vec<usize>,
+    /// Tickets of the callers waiting, in arrival order.
+    queue: VecDeque<u64>,
+    next_ticket: u64,
+}
+
+pub(crate) struct Pool {
+    sessions: Vec<Mutex<Session>>,
+    state: Mutex<State>,
+    available: Condvar,
+}
+
+/// A session taken from the pool; it goes back on drop (also while unwinding).
+pub(crate) struct Lease<'p> {
+    pool: &'p Pool,
+    index: usize,
+}
+
+impl Lease<'_> {
+    /// Locks the leased session (never contended: the lease is exclusive).
+    pub(crate) fn session(&self) -> MutexGuard<'_, Session> {
+        self.pool.sessions[self.index]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut state = self.pool.lock_state();
+        state.free.push(self.index);
+        drop(state);
+        self.pool.available.notify_all();
+    }
+}
+
+impl Pool {
+    pub(crate) fn new(sessions: Vec<Session>) -> Self {
+        let free = (0..sessions.len()).rev().collect();
+        Self {
+            sessions: sessions.into_iter().map(Mutex::new).collect(),
+            state: Mutex::new(State {
+                free,
+                ..State::default()
+            }),
+            available: Condvar::new(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        // The state is only a free list and a queue, updated in single statements: it is
+        // consistent even if a holder panicked.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many callers are waiting for a session.
+    pub(crate) fn waiting(&self) -> usize {
+        self.lock_state().queue.len()
+    }
+
+    /// How many sessions are free right now.
+    pub(crate) fn idle(&self) -> usize {
+        self.lock_state().free.len()
+    }
+
+    /// Waits for a free session, first come first served. Returns `None` (and leaves the
+    /// queue) as soon as `cancel` is set; whoever sets it should call [`wake`](Self::wake).
+    pub(crate) fn acquire(&self, cancel: Option<&AtomicBool>) -> Option<Lease<'_>> {
+        let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Acquire));
+        let mut state = self.lock_state();
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        state.queue.push_back(ticket);
+        loop {
+            if cancelled() {
+                state.queue.retain(|&t| t != ticket);
+                drop(state);
+                // The head may have changed: let the next waiter look.
+                self.available.notify_all();
+                return None;
+            }
+            if state.queue.front() == Some(&ticket)
+                && let Some(index) = state.free.pop()
+            {
+                state.queue.pop_front();
+                let more = !state.free.is_empty() && !state.queue.is_empty();
+                drop(state);
+                if more {
+                    self.available.notify_all();
+                }
+                return Some(Lease { pool: self, index });
+            }
+            state = self
+                .available
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Wakes every waiter so that cancelled ones can leave the queue.
+    pub(crate) fn wake(&self) {
+        let _state = self.lock_state();
+        self.available.notify_all();
+    }
+}
