@@ -9,9 +9,64 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The text holds nothing to speak: it is empty, whitespace only, or normalises to nothing.
-    #[error("the text has nothing to speak (it is empty or whitespace only)")]
+    /// The text holds nothing to speak: it is empty, whitespace only, or its normalised form
+    /// has no letter or digit (punctuation or symbols only).
+    #[error("the text has nothing to speak (it is empty, or has no letter or digit)")]
     EmptyText,
+    /// The text is longer than [`Limits::max_text_chars`](crate::Limits::max_text_chars).
+    #[error("the text has {chars} characters, over the limit of {max} (max_text_chars)")]
+    TextTooLong {
+        /// Characters in the text.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The audio the text is expected to give is longer than
+    /// [`Limits::max_audio_seconds`](crate::Limits::max_audio_seconds).
+    #[error(
+        "the text would give about {estimated_seconds:.0} s of audio, over the limit of {max_seconds} s (max_audio_seconds)"
+    )]
+    AudioTooLong {
+        /// The estimate, in seconds (tokens × [`SECONDS_PER_TOKEN`](crate::SECONDS_PER_TOKEN) / speed).
+        estimated_seconds: f64,
+        /// The limit, in seconds.
+        max_seconds: f64,
+    },
+    /// The speed times the voice's speed prior leaves the allowed range
+    /// ([`Limits::min_speed`](crate::Limits::min_speed)..=[`Limits::max_speed`](crate::Limits::max_speed)).
+    #[error(
+        "speed {speed} × the voice's speed prior {prior} = {effective}, outside the allowed {min}..={max}"
+    )]
+    SpeedOutOfRange {
+        /// The speed that was asked for.
+        speed: f32,
+        /// The voice's speed prior from config.json (1.0 when it has none).
+        prior: f64,
+        /// Their product, the speed the model would get.
+        effective: f32,
+        /// The slowest allowed effective speed.
+        min: f32,
+        /// The fastest allowed effective speed.
+        max: f32,
+    },
+    /// A builder setting or limit is unusable (zero sessions, zero threads, a zero limit…).
+    #[error("invalid {setting} {value}: expected {expected}")]
+    InvalidSetting {
+        /// The setting.
+        setting: &'static str,
+        /// The value given.
+        value: String,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// A worker thread panicked while making chunk `chunk`. The synthesizer stays usable.
+    #[error("synthesis of chunk {chunk} panicked: {message}")]
+    WorkerPanicked {
+        /// The chunk's index.
+        chunk: usize,
+        /// The panic's message, when it had one.
+        message: String,
+    },
     /// The requested voice is neither a voice id nor an alias of the loaded model.
     #[error("unknown voice {name:?}; available voices: {}", available.join(", "))]
     UnknownVoice {

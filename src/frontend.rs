@@ -1,7 +1,9 @@
 //! The model-free half of the pipeline: text → spoken form → chunks → phonemes → token ids.
 
-use kittentts_phonemize::{EspeakConfig, Phonemizer};
-use kittentts_text::{DEFAULT_MAX_CHUNK_CHARS, NormalizeOptions, Normalizer};
+use kittentts_phonemize::{EspeakConfig, PhonemeChunk, Phonemizer};
+use kittentts_text::{
+    DEFAULT_MAX_CHUNK_CHARS, NormalizeOptions, Normalized, Normalizer, TextChunk,
+};
 
 use crate::Result;
 
@@ -69,6 +71,22 @@ impl Frontend {
     /// Written text → spoken-form text.
     pub fn normalize(&self, text: &str) -> String {
         self.normalizer.normalize(text)
+    }
+
+    /// Written text → spoken-form text, with the span of every replacement.
+    pub fn normalize_with_spans(&self, text: &str) -> Normalized {
+        self.normalizer.normalize_with_spans(text)
+    }
+
+    /// Spoken-form text → sentence chunks (at most 400 characters each), with their ranges.
+    pub fn sentences(&self, normalized: &str) -> Vec<TextChunk> {
+        kittentts_text::chunk_ranges(normalized, self.max_chunk_chars)
+    }
+
+    /// One sentence chunk → the pieces the model gets (usually one; more when its ids exceed
+    /// the token budget).
+    pub fn pieces(&self, sentence: &str) -> Result<Vec<PhonemeChunk>> {
+        Ok(self.phonemizer.chunk(sentence)?)
     }
 
     /// Text → IPA phonemes of the whole text, as one chunk (no normalisation, no chunking).

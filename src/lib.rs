@@ -65,16 +65,20 @@ mod error;
 mod frontend;
 #[cfg(feature = "hub")]
 mod hub_fetch;
+mod limits;
+mod stream;
 mod synthesizer;
 
 pub use audio::{Audio, SAMPLE_RATE};
 pub use error::{Error, Result};
 pub use frontend::{Analysis, Chunk, Frontend, STYLE_ROWS_0_8};
+pub use limits::{Limits, MIN_TOKENS_PER_CHAR, SECONDS_PER_TOKEN};
+pub use stream::{AudioChunk, SynthesisStream};
 #[cfg(feature = "hub")]
 pub use synthesizer::DownloadProgress;
 pub use synthesizer::{
-    DEFAULT_VOICE, REFERENCE_TRIM_SAMPLES, SynthesisOptions, Synthesizer, SynthesizerBuilder,
-    VoiceInfo,
+    DEFAULT_VOICE, FirstChunk, MAX_SESSIONS, REFERENCE_TRIM_SAMPLES, SynthesisOptions, Synthesizer,
+    SynthesizerBuilder, VoiceInfo, default_parallelism,
 };
 
 pub use kittentts_onnx as onnx;

@@ -2,13 +2,16 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use kittentts_onnx::{AcousticModel, ExecutionProvider, ModelOptions};
 use kittentts_phonemize::EspeakConfig;
-use kittentts_text::NormalizeOptions;
+use kittentts_text::{NormalizeOptions, SourceMap, TextChunk};
 use kittentts_voices::{ModelConfig, Voices};
 
 use crate::frontend::{Analysis, Frontend};
+use crate::limits::{Limits, MIN_TOKENS_PER_CHAR};
+use crate::stream::{self, AudioChunk, ByteCursor, Job, LazyText, Source, SynthesisStream};
 use crate::{Audio, Error, Result};
 
 /// Samples the reference drops from the end of every chunk's waveform.
@@ -27,6 +30,51 @@ pub struct SynthesisOptions {
     pub speed: f32,
     /// Turn written forms (numbers, money, dates…) into words first. On by default.
     pub normalize: bool,
+    /// How the first sentence is chunked; see [`FirstChunk`]. Default [`FirstChunk::Auto`]:
+    /// short in [`Synthesizer::stream`], the reference's chunking in
+    /// [`Synthesizer::synthesize`].
+    pub first_chunk: FirstChunk,
+}
+
+/// How the first chunk of a text is made.
+///
+/// The model speaks a chunk only once it has synthesised all of it, so the first audio of a
+/// stream waits for the whole first chunk. A short first chunk (the first sentence cut at a
+/// clause boundary — `,` `;` `:` `—` `–` — or else at a word) makes the first audio come long
+/// before a whole sentence is synthesised; later chunks are the normal sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FirstChunk {
+    /// [`Short`](Self::Short) with [`FirstChunk::DEFAULT_MAX_CHARS`] in
+    /// [`Synthesizer::stream`], [`Whole`](Self::Whole) in [`Synthesizer::synthesize`].
+    #[default]
+    Auto,
+    /// The reference's chunking: the first sentence is not cut.
+    Whole,
+    /// A first sentence longer than `max_chars` characters is cut at its last clause
+    /// boundary within `max_chars` (and at least [`FirstChunk::MIN_CHARS`] in), else at its
+    /// last word boundary there (the piece then gets a `,`, as the chunker's pieces do).
+    Short {
+        /// The longest first chunk, in characters.
+        max_chars: usize,
+    },
+}
+
+impl FirstChunk {
+    /// The first chunk's length limit of [`FirstChunk::Auto`] in a stream, in characters:
+    /// about three seconds of speech.
+    pub const DEFAULT_MAX_CHARS: usize = 48;
+    /// The shortest first chunk a cut makes, in characters.
+    pub const MIN_CHARS: usize = 12;
+
+    /// The limit in force, `None` when the first sentence is not cut.
+    fn max_chars(self, streaming: bool) -> Option<usize> {
+        match self {
+            Self::Auto if streaming => Some(Self::DEFAULT_MAX_CHARS),
+            Self::Auto | Self::Whole => None,
+            Self::Short { max_chars } => Some(max_chars),
+        }
+    }
 }
 
 impl Default for SynthesisOptions {
@@ -35,6 +83,7 @@ impl Default for SynthesisOptions {
             voice: DEFAULT_VOICE.to_owned(),
             speed: 1.0,
             normalize: true,
+            first_chunk: FirstChunk::Auto,
         }
     }
 }
@@ -63,6 +112,13 @@ impl SynthesisOptions {
     #[must_use]
     pub fn normalize(mut self, normalize: bool) -> Self {
         self.normalize = normalize;
+        self
+    }
+
+    /// Sets how the first chunk is made.
+    #[must_use]
+    pub fn first_chunk(mut self, first_chunk: FirstChunk) -> Self {
+        self.first_chunk = first_chunk;
         self
     }
 }
@@ -95,6 +151,9 @@ pub struct SynthesizerBuilder {
     espeak: EspeakConfig,
     onnx: ModelOptions,
     normalize: NormalizeOptions,
+    sessions: Option<usize>,
+    lookahead: Option<usize>,
+    limits: Limits,
     #[cfg(feature = "hub")]
     hub: Option<kittentts_hub::HubOptions>,
     #[cfg(feature = "hub")]
@@ -107,6 +166,9 @@ impl std::fmt::Debug for SynthesizerBuilder {
             .field("model", &self.model)
             .field("espeak", &self.espeak)
             .field("onnx", &self.onnx)
+            .field("sessions", &self.sessions)
+            .field("lookahead", &self.lookahead)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -174,9 +236,54 @@ impl SynthesizerBuilder {
         self
     }
 
-    /// Threads ONNX Runtime uses inside one operator (default: its own choice).
+    /// Threads ONNX Runtime uses inside one operator, per session. Default: the cores
+    /// divided among the sessions (see [`sessions`](Self::sessions)). `0` is an
+    /// [`Error::InvalidSetting`] at [`build`](Self::build); more than the machine's cores is
+    /// capped at the core count, with a warning.
     pub fn intra_threads(mut self, threads: usize) -> Self {
         self.onnx.intra_threads = Some(threads);
+        self
+    }
+
+    /// How many ONNX Runtime sessions of the model to load. Concurrent callers each take a free
+    /// session and wait, first come first served, only when all are busy; one long text's
+    /// chunks run on several free sessions at once.
+    ///
+    /// Default (with `intra_threads` unset): [`default_parallelism`] of the core count —
+    /// 2 sessions × 1 thread on 2 cores, 2 × 2 on 4, 2 × 4 on 8, 4 × 4 on 16: every core busy
+    /// for one caller with a long text, and as many independent runs as the machine serves
+    /// well for many callers (ONNX Runtime gains little past 4 threads on these small models).
+    /// With `intra_threads` set and `sessions` unset: as many sessions as fit the cores.
+    /// Each session costs memory (see the README). `0` is an [`Error::InvalidSetting`];
+    /// more than [`MAX_SESSIONS`] too.
+    pub fn sessions(mut self, sessions: usize) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// How many chunks a stream may have made ahead of its caller (queued, running, or done
+    /// and not yet taken). Default: sessions + 1. Memory grows with it (a chunk's audio is at
+    /// most a few MB), not with the text. `0` is an [`Error::InvalidSetting`].
+    pub fn lookahead(mut self, chunks: usize) -> Self {
+        self.lookahead = Some(chunks);
+        self
+    }
+
+    /// The limits of one call (text length, audio length, speed range); see [`Limits`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`Limits::max_text_chars`].
+    pub fn max_text_chars(mut self, chars: usize) -> Self {
+        self.limits.max_text_chars = chars;
+        self
+    }
+
+    /// Sets [`Limits::max_audio_seconds`].
+    pub fn max_audio_seconds(mut self, seconds: f64) -> Self {
+        self.limits.max_audio_seconds = seconds;
         self
     }
 
@@ -201,13 +308,33 @@ impl SynthesizerBuilder {
 
     /// Resolves the model (downloading it if it is a hub model not yet cached), loads
     /// libespeak-ng, ONNX Runtime, the config, the voices and the model, and validates them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSetting`] for zero sessions, threads, look-ahead or limits (checked
+    /// first, before anything is loaded); otherwise the errors of each layer.
     pub fn build(self) -> Result<Synthesizer> {
+        self.limits.validate()?;
+        let (sessions, threads) = self.parallelism()?;
+        let lookahead = match self.lookahead {
+            Some(0) => return Err(invalid("lookahead", "0", "at least 1 chunk")),
+            Some(n) => n,
+            None => sessions + 1,
+        };
         let dir = self.resolve_model_dir()?;
         let config = ModelConfig::from_file(&dir.join("config.json"))?;
         let voices = Voices::load(&config, &dir)?;
         let frontend = Frontend::new(&self.espeak, self.normalize)?;
-        let model = AcousticModel::load(&dir.join(&config.model_file), &self.onnx)?;
-        tracing::debug!(model_dir = %dir.display(), espeak = frontend.espeak_version(), "synthesizer ready");
+        let mut onnx = self.onnx.clone().with_sessions(sessions);
+        onnx.intra_threads = Some(threads);
+        let model = AcousticModel::load(&dir.join(&config.model_file), &onnx)?;
+        tracing::debug!(
+            model_dir = %dir.display(),
+            espeak = frontend.espeak_version(),
+            sessions,
+            threads,
+            lookahead,
+            "synthesizer ready"
+        );
         Ok(Synthesizer {
             inner: Arc::new(Inner {
                 frontend,
@@ -215,8 +342,55 @@ impl SynthesizerBuilder {
                 model,
                 config,
                 model_dir: dir,
+                limits: self.limits,
+                lookahead,
+                threads,
+                #[cfg(test)]
+                panic_at_chunk: std::sync::atomic::AtomicUsize::new(usize::MAX),
             }),
         })
+    }
+
+    /// Sessions and threads per session, from the settings and the core count.
+    fn parallelism(&self) -> Result<(usize, usize)> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if self.sessions == Some(0) {
+            return Err(invalid("sessions", "0", "at least 1 session"));
+        }
+        if let Some(n) = self.sessions.filter(|&n| n > MAX_SESSIONS) {
+            return Err(Error::InvalidSetting {
+                setting: "sessions",
+                value: n.to_string(),
+                expected: "at most 64 sessions",
+            });
+        }
+        let threads = match self.onnx.intra_threads {
+            Some(0) => return Err(invalid("intra_threads", "0", "at least 1 thread")),
+            Some(t) if t > cores => {
+                tracing::warn!(
+                    threads = t,
+                    cores,
+                    "more intra-op threads than cores: capped at the core count"
+                );
+                Some(cores)
+            }
+            other => other,
+        };
+        let (sessions, threads) = match (self.sessions, threads) {
+            (Some(s), Some(t)) => (s, t),
+            (Some(s), None) => (s, (cores / s).max(1)),
+            (None, Some(t)) => ((cores / t).clamp(1, MAX_SESSIONS), t),
+            (None, None) => default_parallelism(cores),
+        };
+        if sessions * threads > cores * 2 {
+            tracing::warn!(
+                sessions,
+                threads,
+                cores,
+                "sessions × threads is well above the core count: runs will contend"
+            );
+        }
+        Ok((sessions, threads))
     }
 
     fn resolve_model_dir(&self) -> Result<PathBuf> {
@@ -249,6 +423,30 @@ impl SynthesizerBuilder {
     }
 }
 
+/// The most sessions [`SynthesizerBuilder::sessions`] accepts.
+pub const MAX_SESSIONS: usize = 64;
+
+/// The default sessions and intra-op threads per session for `cores` cores: threads =
+/// `min(cores, 4)` halved down to at least 1 while fewer than 2 sessions fit, sessions =
+/// `cores / threads` (at most 8). 1 core: 1 × 1; 2: 2 × 1; 4: 2 × 2; 8: 2 × 4; 16: 4 × 4;
+/// 64: 8 × 4.
+pub fn default_parallelism(cores: usize) -> (usize, usize) {
+    let cores = cores.max(1);
+    let mut threads = cores.min(4);
+    while threads > 1 && cores / threads < 2 {
+        threads /= 2;
+    }
+    ((cores / threads).clamp(1, 8), threads)
+}
+
+fn invalid(setting: &'static str, value: &str, expected: &'static str) -> Error {
+    Error::InvalidSetting {
+        setting,
+        value: value.to_owned(),
+        expected,
+    }
+}
+
 fn local_dir(dir: &Path) -> Result<PathBuf> {
     if dir.is_dir() {
         Ok(dir.to_path_buf())
@@ -259,12 +457,102 @@ fn local_dir(dir: &Path) -> Result<PathBuf> {
     }
 }
 
-struct Inner {
+pub(crate) struct Inner {
     frontend: Frontend,
     voices: Voices,
-    model: AcousticModel,
+    pub(crate) model: AcousticModel,
     config: ModelConfig,
     model_dir: PathBuf,
+    limits: Limits,
+    lookahead: usize,
+    threads: usize,
+    /// Test hook: the worker panics on the chunk with this index.
+    #[cfg(test)]
+    pub(crate) panic_at_chunk: std::sync::atomic::AtomicUsize,
+}
+
+/// A resolved voice, owned, for the pipeline's threads.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedVoice {
+    id: String,
+    speed: f32,
+}
+
+impl Inner {
+    /// Phonemises one sentence into jobs (numbered from `index`), adds their tokens to
+    /// `tokens` and checks the audio limit.
+    pub(crate) fn prepare_sentence(
+        &self,
+        sentence: &TextChunk,
+        text: &LazyText,
+        index: usize,
+        tokens: &mut f64,
+        bytes: &mut ByteCursor,
+    ) -> Result<Vec<Job>> {
+        let voice = &text.voice;
+        let table = self
+            .voices
+            .bank()
+            .get(&voice.id)
+            .ok_or_else(|| Error::UnknownVoice {
+                name: voice.id.clone(),
+                available: self.voices.names().into_iter().map(|v| v.name).collect(),
+            })?;
+        let pieces = self.frontend.pieces(&sentence.text)?;
+        let mut jobs = Vec::with_capacity(pieces.len());
+        let mut search_from = 0;
+        for (k, piece) in pieces.into_iter().enumerate() {
+            *tokens += piece.ids.len() as f64;
+            self.limits.check_audio(*tokens, voice.speed)?;
+            // Pieces are consecutive substrings of the sentence's text.
+            let at = sentence.text[search_from..]
+                .find(piece.text.as_str())
+                .map_or(search_from, |i| i + search_from);
+            search_from = at + piece.text.len();
+            let first = sentence.text[..at].chars().count();
+            let within = first..first + piece.text.chars().count();
+            let norm = stream::chunk_source_chars(sentence, &text.normalized, within);
+            let orig = text.map.source_range(norm);
+            let start = bytes.byte_of(&text.input, orig.start);
+            let end = bytes.byte_of(&text.input, orig.end);
+            jobs.push(Job {
+                index: index + k,
+                input_ids: kittentts_phonemize::wrap_ids(&piece.ids),
+                style: table.style_row(&piece.text).to_vec(),
+                speed: voice.speed,
+                text: piece.text,
+                text_range: start..end,
+            });
+        }
+        Ok(jobs)
+    }
+
+    /// Runs one job on a free session; `None` when the stream was cancelled first.
+    pub(crate) fn run_job(&self, job: Job, cancel: &AtomicBool) -> Result<Option<AudioChunk>> {
+        #[cfg(test)]
+        if self
+            .panic_at_chunk
+            .load(std::sync::atomic::Ordering::Relaxed)
+            == job.index
+        {
+            panic!("injected panic in chunk {}", job.index);
+        }
+        let Some(out) =
+            self.model
+                .run_unless_cancelled(&job.input_ids, &job.style, job.speed, cancel)?
+        else {
+            return Ok(None);
+        };
+        let mut samples = out.waveform;
+        samples.truncate(samples.len().saturating_sub(REFERENCE_TRIM_SAMPLES));
+        Ok(Some(AudioChunk {
+            index: job.index,
+            samples,
+            sample_rate: crate::SAMPLE_RATE,
+            text: job.text,
+            text_range: job.text_range,
+        }))
+    }
 }
 
 /// English text to 24 kHz speech with a KittenTTS model.
@@ -273,7 +561,7 @@ struct Inner {
 /// one synthesizer serves many threads.
 #[derive(Clone)]
 pub struct Synthesizer {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Synthesizer {
@@ -291,33 +579,128 @@ impl Synthesizer {
         SynthesizerBuilder::default()
     }
 
-    /// Speaks `text`.
+    /// Speaks `text` and returns all of its audio.
     ///
     /// Each chunk is synthesised as the reference does it: its waveform minus the last
-    /// [`REFERENCE_TRIM_SAMPLES`] samples, chunks concatenated.
+    /// [`REFERENCE_TRIM_SAMPLES`] samples, chunks concatenated. The whole text is phonemised
+    /// and every limit checked before the first model run; the chunks then run on every free
+    /// session at once. The result equals the concatenation of [`stream`](Self::stream)'s
+    /// chunks with the same options (given the same [`FirstChunk`] in force).
     ///
     /// # Errors
-    /// [`Error::UnknownVoice`], [`Error::InvalidSpeed`], and [`Error::EmptyText`] when the
-    /// text is empty, whitespace only, or normalises to nothing; layer errors otherwise.
+    /// [`Error::UnknownVoice`], [`Error::InvalidSpeed`], [`Error::SpeedOutOfRange`],
+    /// [`Error::TextTooLong`], [`Error::AudioTooLong`], and [`Error::EmptyText`] when the
+    /// text has nothing to speak; layer errors otherwise.
     pub fn synthesize(&self, text: &str, options: &SynthesisOptions) -> Result<Audio> {
+        let lazy = self.prepare(text, options, false)?;
+        let mut jobs = Vec::new();
+        let mut tokens = 0.0;
+        let mut bytes = ByteCursor::default();
+        for sentence in &lazy.sentences {
+            let more = self.inner.prepare_sentence(
+                sentence,
+                &lazy,
+                jobs.len(),
+                &mut tokens,
+                &mut bytes,
+            )?;
+            jobs.extend(more);
+        }
+        let mut samples = Vec::new();
+        for chunk in stream::start(&self.inner, Source::Prepared(jobs), self.inner.lookahead) {
+            samples.extend_from_slice(&chunk?.samples);
+        }
+        Ok(Audio::new(samples))
+    }
+
+    /// Speaks `text` chunk by chunk, as the audio is made.
+    ///
+    /// Returns at once (after normalising and checking the limits); the chunks then come
+    /// from the iterator in order, each as soon as it and those before it are ready. With
+    /// [`FirstChunk::Auto`] the first chunk is short, so the first audio comes quickly. The
+    /// next chunks are phonemised while the model runs, on every free session at once, at
+    /// most [`SynthesizerBuilder::lookahead`] ahead of the caller: memory stays bounded
+    /// however long the text. Dropping the stream stops the work.
+    ///
+    /// Limits: the text length and the speed are checked here; the audio length first from an
+    /// estimate of the text's tokens ([`MIN_TOKENS_PER_CHAR`] per normalised character), then
+    /// exactly, from each chunk's tokens, before that chunk runs (a stream that gets too long
+    /// yields [`Error::AudioTooLong`] instead of its next chunk).
+    ///
+    /// # Errors
+    /// As [`synthesize`](Self::synthesize), here or from the iterator.
+    pub fn stream(&self, text: &str, options: &SynthesisOptions) -> Result<SynthesisStream> {
+        let lazy = self.prepare(text, options, true)?;
+        Ok(stream::start(
+            &self.inner,
+            Source::Lazy(lazy),
+            self.inner.lookahead,
+        ))
+    }
+
+    /// Checks the voice, speed and text limits, normalises and chunks the text.
+    fn prepare(&self, text: &str, options: &SynthesisOptions, streaming: bool) -> Result<LazyText> {
+        let limits = &self.inner.limits;
         let voice = self.resolve_voice(&options.voice)?;
-        let speed = voice
+        let effective = voice
             .effective_speed(options.speed)
             .map_err(|_| Error::InvalidSpeed {
                 speed: options.speed,
             })?;
-        let analysis = self.analyze(text, options.normalize)?;
-        if analysis.chunks.is_empty() {
+        limits.check_speed(options.speed, voice.speed_prior(), effective)?;
+        limits.check_text(text.chars().count())?;
+        let (normalized, map) = if options.normalize {
+            let n = self.inner.frontend.normalize_with_spans(text);
+            let map = n.source_map(text);
+            (n.text, map)
+        } else {
+            (text.to_owned(), SourceMap::identity(text.chars().count()))
+        };
+        if !normalized.chars().any(char::is_alphanumeric) {
             return Err(Error::EmptyText);
         }
-        let mut samples = Vec::new();
-        for chunk in &analysis.chunks {
-            let style = voice.table().style_row(&chunk.text);
-            let out = self.inner.model.run(&chunk.input_ids, style, speed)?;
-            let keep = out.waveform.len().saturating_sub(REFERENCE_TRIM_SAMPLES);
-            samples.extend_from_slice(&out.waveform[..keep]);
+        let chars = normalized.chars().count();
+        limits.check_audio(chars as f64 * MIN_TOKENS_PER_CHAR, effective)?;
+        let mut sentences = self.inner.frontend.sentences(&normalized);
+        if let Some(max) = options.first_chunk.max_chars(streaming) {
+            stream::split_first(&mut sentences, &normalized, max);
         }
-        Ok(Audio::new(samples))
+        Ok(LazyText {
+            input: text.to_owned(),
+            normalized: normalized.chars().collect(),
+            sentences,
+            map,
+            voice: PreparedVoice {
+                id: voice.id().to_owned(),
+                speed: effective,
+            },
+        })
+    }
+
+    /// How many sessions the model has loaded.
+    pub fn sessions(&self) -> usize {
+        self.inner.model.sessions()
+    }
+
+    /// ONNX Runtime intra-op threads per session.
+    pub fn intra_threads(&self) -> usize {
+        self.inner.threads
+    }
+
+    /// How many chunks a stream may have made ahead of its caller.
+    pub fn lookahead(&self) -> usize {
+        self.inner.lookahead
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The model's run counters and queue: sessions, idle sessions, callers waiting, and
+    /// runs started since loading (for metrics).
+    pub fn model(&self) -> &AcousticModel {
+        &self.inner.model
     }
 
     /// The voices this model offers: aliases first (with the id each stands for), then ids.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use ort::session::Session;
@@ -125,7 +125,6 @@ pub struct ModelOutput {
 pub struct AcousticModel {
     path: PathBuf,
     pool: Pool,
-    runs: AtomicU64,
     style_shape: Vec<usize>,
     waveform_output: String,
     duration_output: Option<String>,
@@ -217,7 +216,6 @@ impl AcousticModel {
         Ok(AcousticModel {
             path: path.to_path_buf(),
             pool: Pool::new(sessions),
-            runs: AtomicU64::new(0),
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
             duration_output: contract.duration_output,
@@ -280,9 +278,11 @@ impl AcousticModel {
         self.pool.waiting()
     }
 
-    /// How many runs have started on this model since it was loaded.
+    /// How many runs have started on this model since it was loaded (a run counts as started
+    /// once it has its session). After a canceller's [`wake_waiters`](Self::wake_waiters)
+    /// returns, no run for its flag starts, so this count stops growing for it.
     pub fn runs_started(&self) -> u64 {
-        self.runs.load(Ordering::Relaxed)
+        self.pool.grants()
     }
 
     fn run_inner(
@@ -324,10 +324,6 @@ impl AcousticModel {
         let Some(lease) = self.pool.acquire(cancel) else {
             return Ok(None);
         };
-        if cancel.is_some_and(|c| c.load(Ordering::Acquire)) {
-            return Ok(None);
-        }
-        self.runs.fetch_add(1, Ordering::Relaxed);
         let mut session = lease.session();
         let outputs = session
             .run(ort::inputs! {

@@ -20,6 +20,8 @@ struct State {
     /// Tickets of the callers waiting, in arrival order.
     queue: VecDeque<u64>,
     next_ticket: u64,
+    /// Sessions handed out since the pool was made.
+    grants: u64,
 }
 
 pub(crate) struct Pool {
@@ -85,8 +87,15 @@ impl Pool {
         self.lock_state().free.len()
     }
 
+    /// How many sessions have been handed out since the pool was made.
+    pub(crate) fn grants(&self) -> u64 {
+        self.lock_state().grants
+    }
+
     /// Waits for a free session, first come first served. Returns `None` (and leaves the
     /// queue) as soon as `cancel` is set; whoever sets it should call [`wake`](Self::wake).
+    /// The flag is read under the pool's lock, and `wake` takes that lock, so once a
+    /// canceller's `wake` has returned, no session is handed out for that flag.
     pub(crate) fn acquire(&self, cancel: Option<&AtomicBool>) -> Option<Lease<'_>> {
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Acquire));
         let mut state = self.lock_state();
@@ -105,6 +114,7 @@ impl Pool {
                 && let Some(index) = state.free.pop()
             {
                 state.queue.pop_front();
+                state.grants += 1;
                 let more = !state.free.is_empty() && !state.queue.is_empty();
                 drop(state);
                 if more {

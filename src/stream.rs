@@ -1,0 +1,506 @@
+//! Audio as it is made: [`SynthesisStream`] and its pipeline.
+//!
+//! ```text
+//!  caller's thread          front-end thread                 worker threads (≤ sessions)
+//!  stream() ─ normalise ──▶ phonemise chunk k+1, k+2… ──jobs──▶ take a free session, run chunk k
+//!  next() ◀── reorder ◀──────────────────────────────── results ◀─┘
+//! ```
+//! The front end (normaliser, phonemiser) of the next chunks runs while the model works; it
+//! holds libespeak-ng's lock only inside the phonemiser, never around a model run. At most
+//! `lookahead` chunks exist at once (queued, running, or made and not yet taken by the
+//! caller), so memory is bounded by the look-ahead, not by the text. Chunks run on every free
+//! session at once, and come out in order.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+use kittentts_text::{SourceMap, TextChunk};
+
+use crate::synthesizer::{Inner, PreparedVoice};
+use crate::{Error, Result};
+
+/// One chunk of a stream's audio, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioChunk {
+    /// The chunk's position in the stream: 0, 1, 2… in order.
+    pub index: usize,
+    /// Its samples at [`SAMPLE_RATE`](crate::SAMPLE_RATE), trimmed as [`Synthesizer::synthesize`] trims them.
+    ///
+    /// [`Synthesizer::synthesize`]: crate::Synthesizer::synthesize
+    pub samples: Vec<f32>,
+    /// The sample rate ([`SAMPLE_RATE`](crate::SAMPLE_RATE)).
+    pub sample_rate: u32,
+    /// The text the model spoke: the chunk after normalisation, with the chunker's closing
+    /// punctuation.
+    pub text: String,
+    /// The byte range of the caller's input text that this chunk speaks (from its first to its
+    /// last spoken character; a replacement such as "five dollars" covers the whole `$5`).
+    pub text_range: Range<usize>,
+}
+
+impl AudioChunk {
+    /// How long the chunk plays, in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.samples.len() as f64 / f64::from(self.sample_rate)
+    }
+}
+
+/// One chunk ready for the model.
+pub(crate) struct Job {
+    pub(crate) index: usize,
+    pub(crate) input_ids: Vec<i64>,
+    pub(crate) style: Vec<f32>,
+    pub(crate) speed: f32,
+    pub(crate) text: String,
+    pub(crate) text_range: Range<usize>,
+}
+
+/// What the caller's side and the threads share.
+struct Shared {
+    cancel: AtomicBool,
+    permits: Mutex<usize>,
+    permit_freed: Condvar,
+}
+
+impl Shared {
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+
+    /// Waits for a look-ahead permit; `false` when the stream was cancelled meanwhile.
+    fn take_permit(&self) -> bool {
+        let mut free = self.permits.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if self.cancelled() {
+                return false;
+            }
+            if *free > 0 {
+                *free -= 1;
+                return true;
+            }
+            free = self
+                .permit_freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn give_permit(&self) {
+        *self.permits.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.permit_freed.notify_one();
+    }
+
+    fn cancel(&self) {
+        self.cancel.store(true, Ordering::Release);
+        let _guard = self.permits.lock().unwrap_or_else(PoisonError::into_inner);
+        self.permit_freed.notify_all();
+    }
+}
+
+type Message = (usize, Result<AudioChunk>);
+
+/// Speech as it is made: an iterator of [`AudioChunk`]s, in order, from
+/// [`Synthesizer::stream`](crate::Synthesizer::stream).
+///
+/// `Send`, so it can be moved to another thread (or driven from async code through
+/// `spawn_blocking`, or forwarded into a channel). Each `next()` blocks until the next chunk is
+/// ready. A chunk that fails yields one `Err`, and the stream ends after it. Dropping the
+/// stream stops the work: no model run starts after the drop (a run already going finishes,
+/// its audio discarded).
+pub struct SynthesisStream {
+    shared: Arc<Shared>,
+    inner: Arc<Inner>,
+    results: Receiver<Message>,
+    pending: BTreeMap<usize, Result<AudioChunk>>,
+    next: usize,
+    done: bool,
+}
+
+impl std::fmt::Debug for SynthesisStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SynthesisStream")
+            .field("next", &self.next)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for SynthesisStream {
+    type Item = Result<AudioChunk>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        loop {
+            if let Some(item) = self.pending.remove(&self.next) {
+                self.next += 1;
+                self.shared.give_permit();
+                if item.is_err() {
+                    self.finish();
+                }
+                return Some(item);
+            }
+            match self.results.recv() {
+                Ok((index, item)) => {
+                    self.pending.insert(index, item);
+                }
+                Err(_) => {
+                    // Every thread is gone. With nothing missing, that is the end; a gap means
+                    // a thread died without reporting (they catch panics, so this is a safety
+                    // net).
+                    let gap = !self.pending.is_empty();
+                    let chunk = self.next;
+                    self.finish();
+                    return gap.then(|| {
+                        Err(Error::WorkerPanicked {
+                            chunk,
+                            message: "a pipeline thread ended without its result".into(),
+                        })
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl SynthesisStream {
+    fn finish(&mut self) {
+        self.done = true;
+        self.pending.clear();
+        self.shared.cancel();
+        self.inner.model.wake_waiters();
+    }
+
+    /// Whether the stream has ended (all chunks given, an error given, or nothing to give).
+    pub fn is_finished(&self) -> bool {
+        self.done
+    }
+
+    /// Stops the stream now, as dropping it does: no model run starts after this.
+    pub fn cancel(&mut self) {
+        self.finish();
+    }
+}
+
+impl Drop for SynthesisStream {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Where a stream's chunks come from.
+pub(crate) enum Source {
+    /// Chunks already phonemised (synthesize: every limit was checked before any run).
+    Prepared(Vec<Job>),
+    /// Sentences to phonemise as the stream goes.
+    Lazy(LazyText),
+}
+
+/// The text of a lazy stream, with what maps its chunks back to the input.
+pub(crate) struct LazyText {
+    pub(crate) input: String,
+    pub(crate) normalized: Vec<char>,
+    pub(crate) sentences: Vec<TextChunk>,
+    pub(crate) map: SourceMap,
+    pub(crate) voice: PreparedVoice,
+}
+
+/// Starts the pipeline's threads and returns the caller's end.
+pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> SynthesisStream {
+    let lookahead = lookahead.max(1);
+    let shared = Arc::new(Shared {
+        cancel: AtomicBool::new(false),
+        permits: Mutex::new(lookahead),
+        permit_freed: Condvar::new(),
+    });
+    let (results_tx, results) = std::sync::mpsc::channel::<Message>();
+    let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(lookahead);
+    let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+    let workers = inner.model.sessions().min(lookahead);
+    for _ in 0..workers {
+        let (inner, shared, jobs, results) = (
+            Arc::clone(inner),
+            Arc::clone(&shared),
+            Arc::clone(&jobs_rx),
+            results_tx.clone(),
+        );
+        std::thread::spawn(move || worker(&inner, &shared, &jobs, &results));
+    }
+    {
+        let (inner, shared) = (Arc::clone(inner), Arc::clone(&shared));
+        std::thread::spawn(move || front_end(&inner, &shared, source, &jobs_tx, &results_tx));
+    }
+    SynthesisStream {
+        shared,
+        inner: Arc::clone(inner),
+        results,
+        pending: BTreeMap::new(),
+        next: 0,
+        done: false,
+    }
+}
+
+/// Feeds jobs to the workers, taking a look-ahead permit for each.
+fn front_end(
+    inner: &Inner,
+    shared: &Shared,
+    source: Source,
+    jobs: &SyncSender<Job>,
+    results: &Sender<Message>,
+) {
+    match source {
+        Source::Prepared(list) => {
+            for job in list {
+                if !shared.take_permit() || jobs.send(job).is_err() {
+                    return;
+                }
+            }
+        }
+        Source::Lazy(text) => {
+            let mut index = 0;
+            let mut tokens = 0.0;
+            let mut bytes = ByteCursor::default();
+            for sentence in &text.sentences {
+                if shared.cancelled() {
+                    return;
+                }
+                let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    inner.prepare_sentence(sentence, &text, index, &mut tokens, &mut bytes)
+                }));
+                let prepared = match made {
+                    Ok(Ok(jobs)) => jobs,
+                    Ok(Err(e)) => {
+                        let _ = results.send((index, Err(e)));
+                        return;
+                    }
+                    Err(panic) => {
+                        let _ = results.send((
+                            index,
+                            Err(Error::WorkerPanicked {
+                                chunk: index,
+                                message: panic_message(panic.as_ref()),
+                            }),
+                        ));
+                        return;
+                    }
+                };
+                for job in prepared {
+                    index += 1;
+                    if !shared.take_permit() || jobs.send(job).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs jobs on free sessions until there are no more or the stream is cancelled.
+fn worker(inner: &Inner, shared: &Shared, jobs: &Mutex<Receiver<Job>>, results: &Sender<Message>) {
+    loop {
+        let job = {
+            let rx = jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            rx.recv()
+        };
+        let Ok(job) = job else { return };
+        if shared.cancelled() {
+            return;
+        }
+        let index = job.index;
+        let outcome =
+            std::panic::catch_unwind(AssertUnwindSafe(|| inner.run_job(job, &shared.cancel)));
+        let item = match outcome {
+            Ok(Ok(Some(chunk))) => Ok(chunk),
+            Ok(Ok(None)) => return, // cancelled before the run started
+            Ok(Err(e)) => Err(e),
+            Err(panic) => Err(Error::WorkerPanicked {
+                chunk: index,
+                message: panic_message(panic.as_ref()),
+            }),
+        };
+        let failed = item.is_err();
+        if results.send((index, item)).is_err() || failed {
+            return;
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// Converts character positions of one text to byte positions, moving forward from the last
+/// answer (chunks come in order, so the whole text is walked once).
+#[derive(Debug, Default)]
+pub(crate) struct ByteCursor {
+    chars: usize,
+    bytes: usize,
+}
+
+impl ByteCursor {
+    /// The byte offset of character `pos` of `text` (the text's length past its end).
+    pub(crate) fn byte_of(&mut self, text: &str, pos: usize) -> usize {
+        if pos < self.chars {
+            *self = Self::default();
+        }
+        for c in text[self.bytes..].chars() {
+            if self.chars >= pos {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        self.bytes
+    }
+}
+
+/// The character range of `chunk`'s source that the characters `within` of its text came from
+/// (the text equals the source range, except that a packed chunk's whitespace runs are single
+/// spaces and a `,` may have been added).
+pub(crate) fn chunk_source_chars(
+    chunk: &TextChunk,
+    source: &[char],
+    within: Range<usize>,
+) -> Range<usize> {
+    let text: Vec<char> = chunk.text.chars().collect();
+    let mut s = chunk.chars.start;
+    let end = chunk.chars.end.min(source.len());
+    let mut start_at = None;
+    let mut t = 0;
+    while t < text.len() {
+        if t == within.start {
+            start_at = Some(s);
+        }
+        if t == within.end {
+            return start_at.unwrap_or(s)..s;
+        }
+        if text[t].is_whitespace() {
+            while s < end && source[s].is_whitespace() {
+                s += 1;
+            }
+        } else if s < end {
+            s += 1;
+        }
+        t += 1;
+    }
+    start_at.unwrap_or(end.min(s))..end.min(s)
+}
+
+/// Cuts the first sentence after its last clause mark within `max` characters (and at least
+/// [`FirstChunk::MIN_CHARS`](crate::FirstChunk::MIN_CHARS) in), else after its last word
+/// there, when it is longer than `max`. The pieces cover the same source range.
+pub(crate) fn split_first(sentences: &mut Vec<TextChunk>, normalized: &str, max: usize) {
+    let Some(first) = sentences.first() else {
+        return;
+    };
+    let text: Vec<char> = first.text.chars().collect();
+    let min = crate::FirstChunk::MIN_CHARS;
+    if text.len() <= max || max < min {
+        return;
+    }
+    // A cut after position k (the head is text[..=k]) at a clause mark followed by a space,
+    // or before a space (a word boundary): the rest must hold a word too.
+    let clause = |k: usize| {
+        matches!(text[k], ',' | ';' | ':' | '—' | '–')
+            && text.get(k + 1).is_some_and(|c| c.is_whitespace())
+    };
+    let word =
+        |k: usize| !text[k].is_whitespace() && text.get(k + 1).is_some_and(|c| c.is_whitespace());
+    let window = (min - 1)..max.min(text.len() - 1);
+    let rest_has_word = |k: usize| text[k + 1..].iter().any(|c| c.is_alphanumeric());
+    let cut = window
+        .clone()
+        .rev()
+        .find(|&k| clause(k) && rest_has_word(k))
+        .map(|k| (k, false))
+        .or_else(|| {
+            window
+                .rev()
+                .find(|&k| word(k) && rest_has_word(k))
+                .map(|k| (k, true))
+        });
+    let Some((k, add_comma)) = cut else {
+        return;
+    };
+    let source: Vec<char> = normalized.chars().collect();
+    let head_src = chunk_source_chars(first, &source, 0..k + 1);
+    let rest_start = (k + 1..text.len())
+        .find(|&i| !text[i].is_whitespace())
+        .unwrap_or(text.len());
+    let rest_src = chunk_source_chars(first, &source, rest_start..text.len());
+    let mut head: String = text[..=k].iter().collect();
+    if add_comma {
+        head.push(',');
+    }
+    let rest = TextChunk {
+        text: text[rest_start..].iter().collect(),
+        chars: rest_src.start..first.chars.end,
+    };
+    let head = TextChunk {
+        text: head,
+        chars: head_src,
+    };
+    sentences.splice(0..1, [head, rest]);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use crate::{Error, FirstChunk, SynthesisOptions, Synthesizer};
+
+    fn fixture() -> Synthesizer {
+        Synthesizer::builder()
+            .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
+            .sessions(2)
+            .intra_threads(1)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_panic_in_a_worker_ends_that_stream_only() {
+        let tts = fixture();
+        let text = "One. Two. Three. Four.";
+        let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
+        let expected = tts.synthesize(text, &options).unwrap();
+        tts.inner.panic_at_chunk.store(1, Ordering::Relaxed);
+        let items: Vec<_> = tts.stream(text, &options).unwrap().collect();
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].as_ref().unwrap().index, 0);
+        assert!(matches!(
+            &items[1],
+            Err(Error::WorkerPanicked { chunk: 1, message }) if message.contains("injected")
+        ));
+        assert!(matches!(
+            tts.synthesize(text, &options),
+            Err(Error::WorkerPanicked { chunk: 1, .. })
+        ));
+        tts.inner
+            .panic_at_chunk
+            .store(usize::MAX, Ordering::Relaxed);
+        // Nothing is poisoned: later calls give the same audio as before.
+        assert_eq!(tts.synthesize(text, &options).unwrap(), expected);
+        assert_eq!(tts.model().idle_sessions(), 2);
+    }
+
+    #[test]
+    fn byte_cursor_walks_forward_and_restarts() {
+        let text = "aé€😀b";
+        let mut c = super::ByteCursor::default();
+        assert_eq!(c.byte_of(text, 0), 0);
+        assert_eq!(c.byte_of(text, 2), 3);
+        assert_eq!(c.byte_of(text, 4), 10);
+        assert_eq!(c.byte_of(text, 1), 1);
+        assert_eq!(c.byte_of(text, 99), text.len());
+    }
+}
