@@ -98,6 +98,34 @@ pub enum Error {
         /// The model spec that was given.
         spec: String,
     },
+    /// A native runtime is in none of the places of the search order (see the crate docs).
+    #[error(
+        "cannot find {library}; looked in, in order:\n{tried}\nrun `kittentts runtimes install` once (in a clone of the repository, `bash scripts/fetch-runtimes.sh`)"
+    )]
+    RuntimeNotFound {
+        /// `ONNX Runtime` or `libespeak-ng`.
+        library: String,
+        /// The places tried, one per line, numbered.
+        tried: String,
+        /// What the system's loader said for the last place.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A runtime's place in the search order is unusable (a variable naming nothing, a file
+    /// that is not a library for this machine).
+    #[error(transparent)]
+    Runtime(#[from] kittentts_runtimes::Error),
+    /// [`SynthesizerBuilder::strict_espeak_version`](crate::SynthesizerBuilder::strict_espeak_version)
+    /// is on and the libespeak-ng found is not 1.52.
+    #[error(
+        "libespeak-ng {found} was loaded from {library}, but strict parity needs 1.52 (the build the model was trained with); run `kittentts runtimes install`"
+    )]
+    EspeakVersion {
+        /// The version found.
+        found: String,
+        /// The library it came from.
+        library: String,
+    },
     /// Loading libespeak-ng or phonemising failed.
     #[error(transparent)]
     Phonemize(#[from] kittentts_phonemize::Error),

@@ -40,6 +40,7 @@ pub struct Analysis {
 pub struct Frontend {
     normalizer: std::sync::Arc<Normalizer>,
     phonemizer: Phonemizer,
+    espeak_library: std::path::PathBuf,
     max_chunk_chars: usize,
 }
 
@@ -53,14 +54,40 @@ impl std::fmt::Debug for Frontend {
 }
 
 impl Frontend {
-    /// Loads libespeak-ng as `espeak` says (see [`EspeakConfig`] for the search order) and
-    /// sets up the normaliser with `normalize`.
+    /// Loads libespeak-ng (from `espeak.library`, else by the crate's search order: see
+    /// "Native runtimes" in the crate docs) and sets up the normaliser with `normalize`.
+    ///
+    /// # Errors
+    /// [`Error::RuntimeNotFound`](crate::Error::RuntimeNotFound) listing every place tried when
+    /// no libespeak-ng is found; [`Error::Runtime`](crate::Error::Runtime) for an unusable
+    /// place; the phonemiser's errors otherwise.
     pub fn new(espeak: &EspeakConfig, normalize: NormalizeOptions) -> Result<Self> {
+        let (config, located) = crate::runtimes::locate_espeak(espeak)?;
+        let phonemizer = Phonemizer::new(&config).map_err(|e| match e {
+            kittentts_phonemize::Error::LibraryLoad { .. }
+                if located.place == kittentts_runtimes::Place::System =>
+            {
+                crate::runtimes::not_found(kittentts_runtimes::Library::Espeak, &located, e.into())
+            }
+            other => other.into(),
+        })?;
         Ok(Self {
             normalizer: std::sync::Arc::new(Normalizer::new(normalize)),
-            phonemizer: Phonemizer::new(espeak)?,
+            phonemizer,
+            espeak_library: located.path,
             max_chunk_chars: DEFAULT_MAX_CHUNK_CHARS,
         })
+    }
+
+    /// The libespeak-ng file the search order chose (a bare name when the system's loader
+    /// found it).
+    pub fn espeak_library(&self) -> &std::path::Path {
+        &self.espeak_library
+    }
+
+    /// Whether the libespeak-ng loaded is 1.52, the version the models were trained with.
+    pub fn is_reference_espeak(&self) -> bool {
+        self.phonemizer.is_reference_version()
     }
 
     /// The version of the libespeak-ng that was loaded, e.g. `1.52.0`.

@@ -66,6 +66,7 @@ mod frontend;
 #[cfg(feature = "hub")]
 mod hub_fetch;
 mod limits;
+mod runtimes;
 mod stream;
 mod synthesizer;
 

@@ -154,6 +154,7 @@ pub struct SynthesizerBuilder {
     sessions: Option<usize>,
     lookahead: Option<usize>,
     limits: Limits,
+    strict_espeak: bool,
     #[cfg(feature = "hub")]
     hub: Option<kittentts_hub::HubOptions>,
     #[cfg(feature = "hub")]
@@ -208,8 +209,7 @@ impl SynthesizerBuilder {
         self
     }
 
-    /// The libespeak-ng shared library to load (default: `KITTENTTS_ESPEAK_LIBRARY`, then the
-    /// fetched runtime folder, then the system's `libespeak-ng.so.1`).
+    /// The libespeak-ng shared library to load (default: the search order in the crate docs).
     pub fn espeak_library(mut self, path: impl Into<PathBuf>) -> Self {
         self.espeak.library = Some(path.into());
         self
@@ -229,8 +229,16 @@ impl SynthesizerBuilder {
         self
     }
 
-    /// The ONNX Runtime shared library to load (default: `ORT_DYLIB_PATH`, then the fetched
-    /// runtime folder, then the system's).
+    /// With `true`, a libespeak-ng other than 1.52 is an [`Error::EspeakVersion`] at
+    /// [`build`](Self::build) instead of a warning: other versions phonemise some words
+    /// differently from the reference (1.51: about 10% of sentences), so token ids and audio
+    /// differ there. Default `false`; [`Synthesizer::espeak_version`] tells which is in use.
+    pub fn strict_espeak_version(mut self, strict: bool) -> Self {
+        self.strict_espeak = strict;
+        self
+    }
+
+    /// The ONNX Runtime shared library to load (default: the search order in the crate docs).
     pub fn onnx_runtime(mut self, path: impl Into<PathBuf>) -> Self {
         self.onnx.ort_library = Some(path.into());
         self
@@ -324,9 +332,28 @@ impl SynthesizerBuilder {
         let config = ModelConfig::from_file(&dir.join("config.json"))?;
         let voices = Voices::load(&config, &dir)?;
         let frontend = Frontend::new(&self.espeak, self.normalize)?;
-        let mut onnx = self.onnx.clone().with_sessions(sessions);
+        if self.strict_espeak && !frontend.is_reference_espeak() {
+            return Err(Error::EspeakVersion {
+                found: frontend.espeak_version().to_owned(),
+                library: frontend.espeak_library().display().to_string(),
+            });
+        }
+        let (onnx, located) = crate::runtimes::locate_onnx(&self.onnx)?;
+        let mut onnx = onnx.with_sessions(sessions);
         onnx.intra_threads = Some(threads);
-        let model = AcousticModel::load(&dir.join(&config.model_file), &onnx)?;
+        let model =
+            AcousticModel::load(&dir.join(&config.model_file), &onnx).map_err(|e| match e {
+                kittentts_onnx::Error::RuntimeLoad { .. }
+                    if located.place == kittentts_runtimes::Place::System =>
+                {
+                    crate::runtimes::not_found(
+                        kittentts_runtimes::Library::OnnxRuntime,
+                        &located,
+                        e.into(),
+                    )
+                }
+                other => other.into(),
+            })?;
         tracing::debug!(
             model_dir = %dir.display(),
             espeak = frontend.espeak_version(),
@@ -675,6 +702,13 @@ impl Synthesizer {
                 speed: effective,
             },
         })
+    }
+
+    /// The version of the libespeak-ng in use, e.g. `1.52.0` (the reference's); another
+    /// version works, with a warning, unless
+    /// [`SynthesizerBuilder::strict_espeak_version`] is set.
+    pub fn espeak_version(&self) -> &str {
+        self.inner.frontend.espeak_version()
     }
 
     /// How many sessions the model has loaded.

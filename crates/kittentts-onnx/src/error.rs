@@ -14,7 +14,7 @@ pub enum Error {
     /// missing symbols).
     #[error(
         "could not load the ONNX Runtime library `{}` (found via {origin}): {source}; \
-         run `bash scripts/fetch-runtimes.sh` to fetch it, or point ORT_DYLIB_PATH at a \
+         run `kittentts runtimes install` (in a clone, `bash scripts/fetch-runtimes.sh`) to fetch it, or point ORT_DYLIB_PATH at a \
          libonnxruntime of version 1.{min_minor} or newer",
         path.display(),
         min_minor = crate::MIN_ORT_MINOR_VERSION
@@ -31,7 +31,7 @@ pub enum Error {
     /// The ONNX Runtime library was found but its version is older than this crate needs.
     #[error(
         "the ONNX Runtime library `{}` is version {found}, but kittentts-onnx needs 1.{required_minor} or newer; \
-         run `bash scripts/fetch-runtimes.sh` to fetch ONNX Runtime 1.32.0, or point ORT_DYLIB_PATH at a newer one",
+         run `kittentts runtimes install` (in a clone, `bash scripts/fetch-runtimes.sh`) to fetch ONNX Runtime 1.32.0, or point ORT_DYLIB_PATH at a newer one",
         path.display()
     )]
     RuntimeVersion {

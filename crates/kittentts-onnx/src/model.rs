@@ -34,7 +34,7 @@ const DURATION: &str = "duration";
 /// `ModelOptions::default()` loads the runtime from the usual places (see
 /// [`resolve_library`](crate::resolve_library)), lets ONNX Runtime pick thread counts and runs
 /// on the CPU.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModelOptions {
     /// Explicit path of the ONNX Runtime library; `None` resolves it (builder >
@@ -52,12 +52,38 @@ pub struct ModelOptions {
     pub inter_threads: Option<usize>,
     /// Execution providers to try in order; the CPU is always the last resort.
     pub providers: Vec<ExecutionProvider>,
+    /// Whether each run hands the memory its activations took back to the system when it ends
+    /// (ONNX Runtime's arena shrinkage). Without it each session keeps the most memory any of
+    /// its runs needed, for as long as it lives. Default `true` (`ModelOptions::default()`
+    /// included); see [`with_shrink_arena`](Self::with_shrink_arena).
+    pub shrink_arena: bool,
     /// Whether a provider that cannot be registered is an error ([`Error::ProviderUnavailable`])
     /// instead of a warning followed by the CPU.
     pub require_providers: bool,
 }
 
+impl Default for ModelOptions {
+    fn default() -> Self {
+        Self {
+            ort_library: None,
+            intra_threads: None,
+            sessions: 1,
+            inter_threads: None,
+            providers: Vec::new(),
+            shrink_arena: true,
+            require_providers: false,
+        }
+    }
+}
+
 impl ModelOptions {
+    /// Sets [`shrink_arena`](Self::shrink_arena).
+    #[must_use]
+    pub fn with_shrink_arena(mut self, shrink: bool) -> Self {
+        self.shrink_arena = shrink;
+        self
+    }
+
     /// The default options (same as [`Default::default`]).
     pub fn new() -> Self {
         Self::default()
@@ -129,6 +155,7 @@ pub struct AcousticModel {
     waveform_output: String,
     duration_output: Option<String>,
     providers: Vec<ExecutionProvider>,
+    shrink_arena: bool,
     _runtime: Arc<Runtime>,
 }
 
@@ -174,37 +201,58 @@ impl AcousticModel {
             source,
         })?;
         let prepacked = PrepackedWeights::new();
-        let (first, providers) = match create_session(
-            &rt,
-            path,
-            &bytes,
-            &prepacked,
-            options,
-            &options.providers,
-        ) {
-            Ok(made) => made,
-            Err(Error::InvalidModel { source, .. })
-                if !options.require_providers
-                    && options
-                        .providers
-                        .iter()
-                        .any(|p| *p != ExecutionProvider::Cpu) =>
-            {
-                tracing::warn!(
-                    model = %path.display(),
-                    error = %source,
-                    "session creation with the requested execution providers failed; retrying on the CPU"
-                );
-                create_session(&rt, path, &bytes, &prepacked, options, &[])?
-            }
-            Err(e) => return Err(e),
+        let count = options.sessions.max(1);
+        // With only the CPU there is no fall-back to decide, so every session is made at once,
+        // one thread each (graph optimisation is most of a load, and each session's is
+        // independent). With other providers the first session settles which ones register.
+        let (sessions, providers) = if options.providers.is_empty() {
+            (
+                create_sessions(&rt, path, &bytes, &prepacked, options, &[], count)?,
+                Vec::new(),
+            )
+        } else {
+            let (first, providers) = match create_session(
+                &rt,
+                path,
+                &bytes,
+                &prepacked,
+                options,
+                &options.providers,
+            ) {
+                Ok(made) => made,
+                Err(Error::InvalidModel { source, .. })
+                    if !options.require_providers
+                        && options
+                            .providers
+                            .iter()
+                            .any(|p| *p != ExecutionProvider::Cpu) =>
+                {
+                    tracing::warn!(
+                        model = %path.display(),
+                        error = %source,
+                        "session creation with the requested execution providers failed; retrying on the CPU"
+                    );
+                    create_session(&rt, path, &bytes, &prepacked, options, &[])?
+                }
+                Err(e) => return Err(e),
+            };
+            let mut all = vec![first];
+            all.extend(create_sessions(
+                &rt,
+                path,
+                &bytes,
+                &prepacked,
+                options,
+                &providers,
+                count - 1,
+            )?);
+            (all, providers)
         };
+        let first = sessions.first().ok_or_else(|| Error::ModelFile {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("no session was created"),
+        })?;
         let contract = check_contract(path, first.inputs(), first.outputs())?;
-        let mut sessions = vec![first];
-        for _ in 1..options.sessions.max(1) {
-            let (session, _) = create_session(&rt, path, &bytes, &prepacked, options, &providers)?;
-            sessions.push(session);
-        }
         tracing::debug!(
             model = %path.display(),
             ?providers,
@@ -220,6 +268,7 @@ impl AcousticModel {
             waveform_output: contract.waveform_output,
             duration_output: contract.duration_output,
             providers,
+            shrink_arena: options.shrink_arena,
             _runtime: rt,
         })
     }
@@ -325,12 +374,21 @@ impl AcousticModel {
             return Ok(None);
         };
         let mut session = lease.session();
+        let mut run_options = ort::session::RunOptions::new().map_err(inference)?;
+        if self.shrink_arena {
+            run_options
+                .set("memory.enable_memory_arena_shrinkage", "cpu:0")
+                .map_err(inference)?;
+        }
         let outputs = session
-            .run(ort::inputs! {
-                INPUT_IDS => ids,
-                STYLE => style_t,
-                SPEED => speed_t,
-            })
+            .run_with_options(
+                ort::inputs! {
+                    INPUT_IDS => ids,
+                    STYLE => style_t,
+                    SPEED => speed_t,
+                },
+                &run_options,
+            )
             .map_err(inference)?;
         let invalid = |details: String| Error::InvalidOutput {
             path: self.path.clone(),
@@ -390,6 +448,36 @@ impl AcousticModel {
     pub fn providers(&self) -> &[ExecutionProvider] {
         &self.providers
     }
+}
+
+/// `count` sessions, made on as many threads at once.
+fn create_sessions(
+    rt: &Runtime,
+    path: &Path,
+    bytes: &[u8],
+    prepacked: &PrepackedWeights,
+    options: &ModelOptions,
+    providers: &[ExecutionProvider],
+    count: usize,
+) -> Result<Vec<Session>, Error> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..count)
+            .map(|_| s.spawn(|| create_session(rt, path, bytes, prepacked, options, providers)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| {
+                        Err(Error::ModelFile {
+                            path: path.to_path_buf(),
+                            source: std::io::Error::other("session creation panicked"),
+                        })
+                    })
+                    .map(|(session, _)| session)
+            })
+            .collect()
+    })
 }
 
 fn create_session(

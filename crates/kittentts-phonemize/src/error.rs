@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// Where the libespeak-ng runtime comes from, in every error that is about a missing or bad
 /// runtime.
-const FETCH_HINT: &str = "run `bash scripts/fetch-runtimes.sh` (it fetches libespeak-ng 1.52 and its data into runtimes/), \
+const FETCH_HINT: &str = "run `kittentts runtimes install` (in a clone of the repository, `bash scripts/fetch-runtimes.sh`) to fetch libespeak-ng 1.52 and its data, \
      or point KITTENTTS_ESPEAK_LIBRARY / KITTENTTS_ESPEAK_DATA (or EspeakConfig) at a libespeak-ng 1.52 build";
 
 /// Everything that can go wrong while loading libespeak-ng or phonemising.

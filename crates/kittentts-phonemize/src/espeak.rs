@@ -329,8 +329,9 @@ impl Engine {
                 version = %version,
                 library = %location.library.display(),
                 "libespeak-ng {version} is not 1.52: phonemes may differ from the model's training \
-                 data (1.51 differs on about 10% of sentences, mostly ɔːɹ/oːɹ); run \
-                 `bash scripts/fetch-runtimes.sh` for the reference build"
+                 data, so token ids and audio differ there (1.51 differs on about 10% of \
+                 sentences, mostly ɔːɹ/oːɹ); run `kittentts runtimes install` for the reference \
+                 build, or make this an error with `strict_espeak_version`"
             );
         }
         let mut all = vec![first];
