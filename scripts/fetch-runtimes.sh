@@ -3,6 +3,8 @@
 #   runtimes/onnxruntime/libonnxruntime.so    ONNX Runtime 1.32.0 (PyPI `onnxruntime`)
 #   runtimes/espeak-ng/libespeak-ng.so.1      libespeak-ng 1.52.0 (PyPI `espeakng-loader` 0.2.4,
 #   runtimes/espeak-ng/espeak-ng-data/        the very build the Python reference uses) + its data
+#   runtimes/wheels/                          the two verified wheels, for
+#                                             `kittentts runtimes install --offline --wheels runtimes/wheels`
 # Idempotent: a complete, verified folder is left alone. Verifies the wheels' SHA-256 (x86_64
 # Linux) and the unpacked libraries' versions. Usage: bash scripts/fetch-runtimes.sh [DEST]
 # DEST defaults to ./runtimes next to this script's repository; KITTENTTS_RUNTIME_DIR points
@@ -19,9 +21,10 @@ ESPEAK_VERSION=1.52.0
 ORT_SHA256=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
 ESPEAK_SHA256=08721baf27d13d461f6be6eed9a65277e70d68234ff484fd8b9897b222cdcb6d
 
-stamp="$DEST/.fetched-ort${ORT_VERSION}-espeak${ESPEAK_VERSION}"
+stamp="$DEST/.fetched-ort${ORT_VERSION}-espeak${ESPEAK_VERSION}-wheels"
 if [ -f "$stamp" ] && [ -e "$DEST/onnxruntime/libonnxruntime.so" ] \
-  && [ -e "$DEST/espeak-ng/libespeak-ng.so.1" ] && [ -d "$DEST/espeak-ng/espeak-ng-data" ]; then
+  && [ -e "$DEST/espeak-ng/libespeak-ng.so.1" ] && [ -d "$DEST/espeak-ng/espeak-ng-data" ] \
+  && [ -d "$DEST/wheels" ]; then
   echo "runtimes ready: $DEST" >&2
   exit 0
 fi
@@ -78,7 +81,9 @@ grep -aq "$ESPEAK_VERSION" "$new/espeak-ng/libespeak-ng.so.$ESPEAK_VERSION" \
   || { echo "fetch-runtimes: libespeak-ng does not report $ESPEAK_VERSION" >&2; exit 1; }
 [ -f "$new/espeak-ng/espeak-ng-data/en_dict" ] || { echo "fetch-runtimes: espeak-ng-data/en_dict missing" >&2; exit 1; }
 
-touch "$new/.fetched-ort${ORT_VERSION}-espeak${ESPEAK_VERSION}"
+mkdir -p "$new/wheels"
+cp "$ort_whl" "$esp_whl" "$new/wheels/"
+touch "$new/.fetched-ort${ORT_VERSION}-espeak${ESPEAK_VERSION}-wheels"
 rm -rf "$DEST"
 mv "$new" "$DEST"
 echo "runtimes ready: $DEST (onnxruntime $ORT_VERSION, libespeak-ng $ESPEAK_VERSION)" >&2

@@ -62,12 +62,12 @@ impl Frontend {
     /// no libespeak-ng is found; [`Error::Runtime`](crate::Error::Runtime) for an unusable
     /// place; the phonemiser's errors otherwise.
     pub fn new(espeak: &EspeakConfig, normalize: NormalizeOptions) -> Result<Self> {
-        let (config, located) = crate::runtimes::locate_espeak(espeak)?;
+        let (config, located) = crate::runtime_search::locate_espeak(espeak)?;
         let phonemizer = Phonemizer::new(&config).map_err(|e| match e {
             kittentts_phonemize::Error::LibraryLoad { .. }
                 if located.place == kittentts_runtimes::Place::System =>
             {
-                crate::runtimes::not_found(kittentts_runtimes::Library::Espeak, &located, e.into())
+                crate::runtime_search::not_found(kittentts_runtimes::Library::Espeak, &located, e.into())
             }
             other => other.into(),
         })?;

@@ -66,7 +66,8 @@ mod frontend;
 #[cfg(feature = "hub")]
 mod hub_fetch;
 mod limits;
-mod runtimes;
+mod runtime_search;
+pub use runtime_search::locate_runtime;
 mod stream;
 mod synthesizer;
 
@@ -86,6 +87,7 @@ pub use kittentts_onnx as onnx;
 pub use kittentts_onnx::ExecutionProvider;
 pub use kittentts_phonemize as phonemize;
 pub use kittentts_phonemize::EspeakConfig;
+pub use kittentts_runtimes as runtimes;
 pub use kittentts_text as text;
 pub use kittentts_text::NormalizeOptions;
 pub use kittentts_voices as voices;

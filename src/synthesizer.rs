@@ -338,7 +338,7 @@ impl SynthesizerBuilder {
                 library: frontend.espeak_library().display().to_string(),
             });
         }
-        let (onnx, located) = crate::runtimes::locate_onnx(&self.onnx)?;
+        let (onnx, located) = crate::runtime_search::locate_onnx(&self.onnx)?;
         let mut onnx = onnx.with_sessions(sessions);
         onnx.intra_threads = Some(threads);
         let model =
@@ -346,7 +346,7 @@ impl SynthesizerBuilder {
                 kittentts_onnx::Error::RuntimeLoad { .. }
                     if located.place == kittentts_runtimes::Place::System =>
                 {
-                    crate::runtimes::not_found(
+                    crate::runtime_search::not_found(
                         kittentts_runtimes::Library::OnnxRuntime,
                         &located,
                         e.into(),
@@ -426,7 +426,7 @@ impl SynthesizerBuilder {
             Some(ModelSpec::Dir(dir)) => local_dir(dir),
             Some(ModelSpec::Spec(spec)) => {
                 let path = Path::new(spec);
-                if path.is_dir() {
+                if path.is_dir() || looks_like_path(spec) {
                     return local_dir(path);
                 }
                 self.fetch_hub_model(spec)
@@ -472,6 +472,13 @@ fn invalid(setting: &'static str, value: &str, expected: &'static str) -> Error 
         value: value.to_owned(),
         expected,
     }
+}
+
+/// Whether a model spec can only be a folder: it starts with `/`, `.` or `~`, or has more than
+/// one `/` before any `@revision` (a hub repo id is `owner/name`).
+fn looks_like_path(spec: &str) -> bool {
+    let repo = spec.split('@').next().unwrap_or(spec);
+    spec.starts_with(['/', '.', '~', '\\']) || repo.matches('/').count() > 1 || repo.contains('\\')
 }
 
 fn local_dir(dir: &Path) -> Result<PathBuf> {
@@ -816,6 +823,20 @@ mod tests {
         fn check<T: Send + Sync + Clone>() {}
         check::<Synthesizer>();
         check::<Frontend>();
+    }
+
+    #[test]
+    fn specs_that_can_only_be_folders() {
+        for spec in ["tests/data/nothere", "./x", "/abs/model", "~/m", "a/b/c@main"] {
+            assert!(looks_like_path(spec), "{spec}");
+        }
+        for spec in ["KittenML/kitten-tts-mini-0.8", "kitten-tts-nano-0.8", "org/name@refs/pr/1"] {
+            assert!(!looks_like_path(spec), "{spec}");
+        }
+        assert!(matches!(
+            Synthesizer::builder().model("tests/data/nothere").build(),
+            Err(Error::ModelDirNotFound { path }) if path == Path::new("tests/data/nothere")
+        ));
     }
 
     #[test]

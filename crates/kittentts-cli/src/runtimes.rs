@@ -23,7 +23,7 @@ pub(crate) enum Command {
         /// Never use the network (needs --wheels).
         #[arg(long)]
         offline: bool,
-        /// The package index (default: $KITTENTTS_INDEX_URL, else https://pypi.org/simple).
+        /// The package index (default: `$KITTENTTS_INDEX_URL`, else `https://pypi.org/simple`).
         #[arg(long)]
         index_url: Option<String>,
         /// Install again even when the folder is complete.
@@ -79,8 +79,7 @@ pub(crate) fn run(command: &Command) -> Result<(), Box<dyn std::error::Error>> {
         Command::Status => {
             let mut missing = false;
             for library in [Library::OnnxRuntime, Library::Espeak] {
-                let build = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../runtimes");
-                let found = kittentts_runtimes::locate(library, None, Some(&build))?;
+                let found = kittentts::locate_runtime(library)?;
                 let state = if found.place == Place::System {
                     missing = true;
                     "not found in kittentts's places; the system's loader will be asked".to_owned()

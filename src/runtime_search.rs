@@ -16,6 +16,15 @@ fn build_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes")
 }
 
+/// Where `library` would be loaded from by the search order (see "Native runtimes" in the
+/// crate docs), with every place looked at: what `kittentts runtimes status` prints.
+///
+/// # Errors
+/// [`Error::Runtime`] when a place is unusable (a variable naming nothing, a bad file).
+pub fn locate_runtime(library: Library) -> Result<Located> {
+    Ok(kittentts_runtimes::locate(library, None, Some(&build_dir()))?)
+}
+
 /// Where libespeak-ng is, by the search order; `explicit` is the builder's path.
 pub(crate) fn locate_espeak(config: &EspeakConfig) -> Result<(EspeakConfig, Located)> {
     let located = kittentts_runtimes::locate(
