@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
-use kittentts::{SAMPLE_RATE, SynthesisOptions, Synthesizer};
+use kittentts::{FirstChunk, SAMPLE_RATE, SynthesisOptions, Synthesizer};
 use serde_json::json;
 
 /// Times synthesis of stdin's lines.
@@ -55,6 +55,10 @@ struct Args {
     /// Longest input text, in characters.
     #[arg(long)]
     max_chars: Option<usize>,
+    /// The first chunk's length limit in characters (`0`: the reference's chunking); default
+    /// the library's (short in a stream).
+    #[arg(long)]
+    first_chars: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -91,7 +95,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let tts = builder.build()?;
     let load_s = t0.elapsed().as_secs_f64();
-    let options = SynthesisOptions::new().voice(&args.voice);
+    let mut options = SynthesisOptions::new().voice(&args.voice);
+    match args.first_chars {
+        Some(0) => options = options.first_chunk(FirstChunk::Whole),
+        Some(max_chars) => options = options.first_chunk(FirstChunk::Short { max_chars }),
+        None => {}
+    }
     one_call(&tts, first, &options, args.stream)?;
 
     let mut best: Option<(f64, Vec<Call>)> = None;

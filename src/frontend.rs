@@ -67,7 +67,11 @@ impl Frontend {
             kittentts_phonemize::Error::LibraryLoad { .. }
                 if located.place == kittentts_runtimes::Place::System =>
             {
-                crate::runtime_search::not_found(kittentts_runtimes::Library::Espeak, &located, e.into())
+                crate::runtime_search::not_found(
+                    kittentts_runtimes::Library::Espeak,
+                    &located,
+                    e.into(),
+                )
             }
             other => other.into(),
         })?;

@@ -26,20 +26,36 @@
 //! ```
 //!
 //! # Native runtimes
-//! ONNX Runtime and libespeak-ng are loaded at run time, not linked. `bash
-//! scripts/fetch-runtimes.sh` fetches the exact builds this crate is tested with (ONNX
-//! Runtime 1.32.0 from the PyPI `onnxruntime` wheel, libespeak-ng 1.52.0 from the
-//! `espeakng-loader` wheel) into `runtimes/`. Each library is searched for in this order:
-//! the builder's path ([`SynthesizerBuilder::onnx_runtime`],
-//! [`SynthesizerBuilder::espeak_library`]), the environment (`ORT_DYLIB_PATH`,
-//! `KITTENTTS_ESPEAK_LIBRARY`), `$KITTENTTS_RUNTIME_DIR/{onnxruntime,espeak-ng}/`, and
-//! finally the system's library. libespeak-ng has global state, so every call into it is
-//! serialised behind one process-wide lock.
+//! ONNX Runtime and libespeak-ng are loaded at run time, not linked: `kittentts runtimes
+//! install` (the `kittentts-cli` command), `runtimes::install` (feature `runtime-install`) or,
+//! in a clone, `bash scripts/fetch-runtimes.sh` fetch the exact builds this crate is tested
+//! with (ONNX Runtime 1.32.0 from the PyPI `onnxruntime` wheel, libespeak-ng 1.52.0 from the
+//! `espeakng-loader` wheel). Each library is searched for in one order, for examples,
+//! installed binaries and apps alike ([`kittentts_runtimes`] has the details): the builder's
+//! path ([`SynthesizerBuilder::onnx_runtime`], [`SynthesizerBuilder::espeak_library`]); the
+//! environment (`ORT_DYLIB_PATH`, `KITTENTTS_ESPEAK_LIBRARY`, then `$KITTENTTS_RUNTIME_DIR`, a
+//! relative value taken from the working folder, one naming nothing an error); next to the
+//! executable; the per-user folder ([`runtimes::user_runtime_dir`]); this repository's
+//! `runtimes/` (for binaries built in a clone); the system's library. When none loads,
+//! [`Error::RuntimeNotFound`] lists every place tried and the fix; [`locate_runtime`] tells
+//! where each would come from. libespeak-ng has global state, so every call into it is
+//! serialised behind one process-wide lock; one other than 1.52 works with a warning, or is
+//! [`Error::EspeakVersion`] with [`SynthesizerBuilder::strict_espeak_version`].
+//!
+//! # Streaming, sessions, limits
+//! [`Synthesizer::stream`] yields [`AudioChunk`]s in order as they are made, with a short first
+//! chunk ([`FirstChunk`]), the next chunks phonemised while the model runs and run on every
+//! free session at once, at most [`SynthesizerBuilder::lookahead`] ahead of the caller; dropping
+//! the stream stops the work. [`SynthesizerBuilder::sessions`] loads several ONNX Runtime
+//! sessions (default from the core count, [`default_parallelism`]); concurrent callers take free
+//! ones first come first served. [`Limits`] (text length, audio length, speed range) fail
+//! before the model runs, with typed errors.
 //!
 //! # Cargo features
 //! | feature | default | what it does |
 //! |---|---|---|
 //! | `hub` | yes | [`SynthesizerBuilder::model`] accepts Hugging Face Hub ids and bare KittenML names, downloads through `hf-hub` into the standard cache |
+//! | `runtime-install` | no | `runtimes::install`: download the pinned runtime wheels at run time (only when called) |
 //! | `cuda` | no | the CUDA execution provider (ort's `cuda`) |
 //! | `tensorrt` | no | the TensorRT execution provider |
 //! | `coreml` | no | the CoreML execution provider |

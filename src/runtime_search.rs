@@ -22,7 +22,11 @@ fn build_dir() -> PathBuf {
 /// # Errors
 /// [`Error::Runtime`] when a place is unusable (a variable naming nothing, a bad file).
 pub fn locate_runtime(library: Library) -> Result<Located> {
-    Ok(kittentts_runtimes::locate(library, None, Some(&build_dir()))?)
+    Ok(kittentts_runtimes::locate(
+        library,
+        None,
+        Some(&build_dir()),
+    )?)
 }
 
 /// Where libespeak-ng is, by the search order; `explicit` is the builder's path.

@@ -344,13 +344,26 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 pub(crate) struct ByteCursor {
     chars: usize,
     bytes: usize,
+    /// Where the last chunk's range ended.
+    floor: usize,
 }
 
 impl ByteCursor {
+    /// Where the previous chunk's byte range ended (0 before the first).
+    pub(crate) fn floor(&self) -> usize {
+        self.floor
+    }
+
+    /// Records where a chunk's byte range ended.
+    pub(crate) fn set_floor(&mut self, end: usize) {
+        self.floor = end;
+    }
+
     /// The byte offset of character `pos` of `text` (the text's length past its end).
     pub(crate) fn byte_of(&mut self, text: &str, pos: usize) -> usize {
         if pos < self.chars {
-            *self = Self::default();
+            self.chars = 0;
+            self.bytes = 0;
         }
         for c in text[self.bytes..].chars() {
             if self.chars >= pos {
@@ -395,10 +408,25 @@ pub(crate) fn chunk_source_chars(
     start_at.unwrap_or(end.min(s))..end.min(s)
 }
 
+/// Words a first chunk cut at a word should not end on: they lean on the next word.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "into", "onto", "upon", "as", "than", "that", "which", "who", "whom", "whose", "if",
+    "so", "is", "are", "was", "were", "be", "been", "has", "had", "have", "my", "your", "his",
+    "her", "its", "our", "their", "this", "these", "those", "not", "no", "very", "i", "we", "you",
+    "he", "she", "it", "they", "will", "would", "can", "could", "should",
+];
+
 /// Cuts the first sentence after its last clause mark within `max` characters (and at least
 /// [`FirstChunk::MIN_CHARS`](crate::FirstChunk::MIN_CHARS) in), else after its last word
-/// there, when it is longer than `max`. The pieces cover the same source range.
-pub(crate) fn split_first(sentences: &mut Vec<TextChunk>, normalized: &str, max: usize) {
+/// there that is not a function word ("the", "at"…; any word if all are), when it is longer
+/// than `max`. The pieces cover the same source range.
+pub(crate) fn split_first(
+    sentences: &mut Vec<TextChunk>,
+    normalized: &str,
+    map: &SourceMap,
+    max: usize,
+) {
     let Some(first) = sentences.first() else {
         return;
     };
@@ -415,23 +443,55 @@ pub(crate) fn split_first(sentences: &mut Vec<TextChunk>, normalized: &str, max:
     };
     let word =
         |k: usize| !text[k].is_whitespace() && text.get(k + 1).is_some_and(|c| c.is_whitespace());
+    let source: Vec<char> = normalized.chars().collect();
     let window = (min - 1)..max.min(text.len() - 1);
-    let rest_has_word = |k: usize| text[k + 1..].iter().any(|c| c.is_alphanumeric());
+    // The rest must hold a word, and the cut may not split one rule's replacement.
+    let rest_has_word = |k: usize| {
+        text[k + 1..].iter().any(|c| c.is_alphanumeric())
+            && !map.is_inside_replacement(chunk_source_chars(first, &source, 0..k + 1).end)
+    };
+    // A word cut ends on a content word where it can: "The old railway station," rather
+    // than "The old railway station at,".
+    let ends_on_function_word = |k: usize| {
+        let start = text[..=k]
+            .iter()
+            .rposition(|c| c.is_whitespace())
+            .map_or(0, |i| i + 1);
+        let last: String = text[start..=k]
+            .iter()
+            .filter(|c| c.is_alphanumeric() || **c == '\'')
+            .flat_map(|c| c.to_lowercase())
+            .collect();
+        FUNCTION_WORDS.contains(&last.as_str())
+    };
+    let valid_clause = |k: usize| clause(k) && rest_has_word(k);
+    let valid_word = |k: usize| word(k) && rest_has_word(k);
+    // Within the limit: the last clause mark, else the last word not a function word, else the
+    // last word. When a replacement ("March third, twenty twenty-four") spans the limit: the
+    // first clause mark or word after it, up to twice the limit.
+    let beyond = window.end..(2 * max).min(text.len() - 1);
     let cut = window
         .clone()
         .rev()
-        .find(|&k| clause(k) && rest_has_word(k))
+        .find(|&k| valid_clause(k))
         .map(|k| (k, false))
         .or_else(|| {
             window
+                .clone()
                 .rev()
-                .find(|&k| word(k) && rest_has_word(k))
+                .find(|&k| valid_word(k) && !ends_on_function_word(k))
+                .or_else(|| window.clone().rev().find(|&k| valid_word(k)))
                 .map(|k| (k, true))
+        })
+        .or_else(|| {
+            beyond
+                .clone()
+                .find(|&k| valid_clause(k) || valid_word(k))
+                .map(|k| (k, !clause(k)))
         });
     let Some((k, add_comma)) = cut else {
         return;
     };
-    let source: Vec<char> = normalized.chars().collect();
     let head_src = chunk_source_chars(first, &source, 0..k + 1);
     let rest_start = (k + 1..text.len())
         .find(|&i| !text[i].is_whitespace())

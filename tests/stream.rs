@@ -77,19 +77,28 @@ fn stream_concatenation_equals_synthesize() {
 fn the_first_chunk_of_a_stream_is_short_and_cut_at_a_clause() {
     let tts = synth(1);
     let chunks = collect(tts.stream(PARAGRAPH, &SynthesisOptions::new()).unwrap());
-    // "On March third, twenty twenty-four, the team shipped…": the last clause mark within
-    // 48 characters.
+    // "On March third, twenty twenty-four, the team shipped…": no cut splits the date, which
+    // runs past 32 characters, so the first clause mark after it.
     assert_eq!(chunks[0].text, "On March third, twenty twenty-four,");
-    assert!(chunks[0].text.chars().count() <= FirstChunk::DEFAULT_MAX_CHARS);
     assert!(chunks[1].text.starts_with("the team shipped"));
     // Later chunks are the normal sentences.
     assert!(chunks[2].text.starts_with("Doctor Lee said"));
+    // Otherwise the last clause mark within 32 characters.
+    let chunks = collect(
+        tts.stream(
+            "Well, as I said before, we will go there tomorrow morning.",
+            &SynthesisOptions::new(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(chunks[0].text, "Well, as I said before,");
+    assert!(chunks[0].text.chars().count() <= FirstChunk::DEFAULT_MAX_CHARS);
     // A sentence with no clause mark is cut at a word, which gets a comma.
     let text = "This first sentence has no clause marks at all in it so it is cut at a word.";
     let chunks = collect(tts.stream(text, &SynthesisOptions::new()).unwrap());
     assert_eq!(chunks.len(), 2);
-    assert!(chunks[0].text.ends_with(','), "{:?}", chunks[0].text);
-    assert!(chunks[0].text.chars().count() <= 48);
+    // Not "This first sentence has no," nor "… has,": it ends on a content word.
+    assert_eq!(chunks[0].text, "This first sentence,");
     assert_eq!(
         format!(
             "{} {}",
@@ -98,6 +107,23 @@ fn the_first_chunk_of_a_stream_is_short_and_cut_at_a_clause() {
         ),
         text
     );
+    let chunks = collect(
+        tts.stream(
+            "The old railway station at the edge of town had been closed for years.",
+            &SynthesisOptions::new(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(chunks[0].text, "The old railway station,");
+    // A longer limit of its own.
+    let chunks = collect(
+        tts.stream(
+            PARAGRAPH,
+            &SynthesisOptions::new().first_chunk(FirstChunk::Short { max_chars: 48 }),
+        )
+        .unwrap(),
+    );
+    assert_eq!(chunks[0].text, "On March third, twenty twenty-four,");
     // Whole keeps the reference's chunking.
     let whole = collect(
         tts.stream(

@@ -192,7 +192,12 @@ fn list_voices_does_not_wait_for_stdin_and_survives_a_closed_pipe() {
         .unwrap();
     let started = Instant::now();
     let mut first = [0u8; 5];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     assert_eq!(&first, b"Bella");
     drop(child.stdout.take()); // `| head -c 5`
     let status = loop {
@@ -203,7 +208,12 @@ fn list_voices_does_not_wait_for_stdin_and_survives_a_closed_pipe() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(status.success(), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     drop(child.stdin.take());
@@ -213,7 +223,14 @@ fn list_voices_does_not_wait_for_stdin_and_survives_a_closed_pipe() {
 fn an_unwritable_output_fails_before_synthesis_and_names_the_path() {
     let home = tempfile::tempdir().unwrap();
     let out = kittentts(home.path())
-        .args(["say", "--model", "/nonexistent/model", "--out", "/proc/x.wav", "Hi."])
+        .args([
+            "say",
+            "--model",
+            "/nonexistent/model",
+            "--out",
+            "/proc/x.wav",
+            "Hi.",
+        ])
         .output()
         .unwrap();
     let (_, err) = text(&out);
@@ -227,7 +244,14 @@ fn an_unwritable_output_fails_before_synthesis_and_names_the_path() {
 fn a_missing_folder_is_reported_as_a_folder() {
     let home = tempfile::tempdir().unwrap();
     let out = kittentts(home.path())
-        .args(["say", "--model", "tests/data/nothere", "--out", "x.wav", "Hi."])
+        .args([
+            "say",
+            "--model",
+            "tests/data/nothere",
+            "--out",
+            "x.wav",
+            "Hi.",
+        ])
         .output()
         .unwrap();
     let (_, err) = text(&out);

@@ -52,6 +52,11 @@ pub struct ModelOptions {
     pub inter_threads: Option<usize>,
     /// Execution providers to try in order; the CPU is always the last resort.
     pub providers: Vec<ExecutionProvider>,
+    /// A folder where the model, as ONNX Runtime optimises it for this CPU, is kept between
+    /// loads (CPU only). Loading that file skips graph optimisation, most of a load's time.
+    /// The file's name holds the model file's path, size and date, the runtime's version and
+    /// the CPU's features, so a change of any makes a new one. Default `None`.
+    pub optimized_cache: Option<PathBuf>,
     /// Whether each run hands the memory its activations took back to the system when it ends
     /// (ONNX Runtime's arena shrinkage). Without it each session keeps the most memory any of
     /// its runs needed, for as long as it lives. Default `true` (`ModelOptions::default()`
@@ -68,6 +73,7 @@ impl Default for ModelOptions {
             ort_library: None,
             intra_threads: None,
             sessions: 1,
+            optimized_cache: None,
             inter_threads: None,
             providers: Vec::new(),
             shrink_arena: true,
@@ -77,6 +83,13 @@ impl Default for ModelOptions {
 }
 
 impl ModelOptions {
+    /// Sets [`optimized_cache`](Self::optimized_cache).
+    #[must_use]
+    pub fn with_optimized_cache(mut self, dir: Option<PathBuf>) -> Self {
+        self.optimized_cache = dir;
+        self
+    }
+
     /// Sets [`shrink_arena`](Self::shrink_arena).
     #[must_use]
     pub fn with_shrink_arena(mut self, shrink: bool) -> Self {
@@ -207,14 +220,14 @@ impl AcousticModel {
         // independent). With other providers the first session settles which ones register.
         let (sessions, providers) = if options.providers.is_empty() {
             (
-                create_sessions(&rt, path, &bytes, &prepacked, options, &[], count)?,
+                cpu_sessions(&rt, path, &bytes, &prepacked, options, count)?,
                 Vec::new(),
             )
         } else {
             let (first, providers) = match create_session(
                 &rt,
                 path,
-                &bytes,
+                Load::Bytes(&bytes),
                 &prepacked,
                 options,
                 &options.providers,
@@ -232,7 +245,7 @@ impl AcousticModel {
                         error = %source,
                         "session creation with the requested execution providers failed; retrying on the CPU"
                     );
-                    create_session(&rt, path, &bytes, &prepacked, options, &[])?
+                    create_session(&rt, path, Load::Bytes(&bytes), &prepacked, options, &[])?
                 }
                 Err(e) => return Err(e),
             };
@@ -240,7 +253,7 @@ impl AcousticModel {
             all.extend(create_sessions(
                 &rt,
                 path,
-                &bytes,
+                Load::Bytes(&bytes),
                 &prepacked,
                 options,
                 &providers,
@@ -450,11 +463,84 @@ impl AcousticModel {
     }
 }
 
+/// `count` CPU sessions. With [`ModelOptions::optimized_cache`], from the model optimised
+/// before when there is one (several times faster than optimising it again), else optimised
+/// once and saved there; a cached file that fails to load is replaced.
+fn cpu_sessions(
+    rt: &Runtime,
+    path: &Path,
+    bytes: &[u8],
+    prepacked: &PrepackedWeights,
+    options: &ModelOptions,
+    count: usize,
+) -> Result<Vec<Session>, Error> {
+    let Some(dir) = &options.optimized_cache else {
+        return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
+    };
+    let file = optimized_file(dir, path, rt, options);
+    if file.is_file() {
+        match create_sessions(
+            rt,
+            path,
+            Load::Optimized(&file),
+            prepacked,
+            options,
+            &[],
+            count,
+        ) {
+            Ok(sessions) => return Ok(sessions),
+            Err(e) => {
+                tracing::warn!(file = %file.display(), error = %e, "the cached optimised model does not load: optimising again");
+                let _ = std::fs::remove_file(&file);
+            }
+        }
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        tracing::warn!(dir = %dir.display(), error = %e, "cannot create the optimised-model cache: not caching");
+        return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
+    }
+    let tmp = file.with_extension(format!("onnx.tmp-{}", std::process::id()));
+    let (first, _) = create_session(
+        rt,
+        path,
+        Load::BytesSaving(bytes, &tmp),
+        prepacked,
+        options,
+        &[],
+    )?;
+    if let Err(e) = std::fs::rename(&tmp, &file) {
+        tracing::warn!(file = %file.display(), error = %e, "cannot keep the optimised model");
+        let _ = std::fs::remove_file(&tmp);
+        let mut all = vec![first];
+        all.extend(create_sessions(
+            rt,
+            path,
+            Load::Bytes(bytes),
+            prepacked,
+            options,
+            &[],
+            count - 1,
+        )?);
+        return Ok(all);
+    }
+    let mut all = vec![first];
+    all.extend(create_sessions(
+        rt,
+        path,
+        Load::Optimized(&file),
+        prepacked,
+        options,
+        &[],
+        count - 1,
+    )?);
+    Ok(all)
+}
+
 /// `count` sessions, made on as many threads at once.
 fn create_sessions(
     rt: &Runtime,
     path: &Path,
-    bytes: &[u8],
+    load: Load<'_>,
     prepacked: &PrepackedWeights,
     options: &ModelOptions,
     providers: &[ExecutionProvider],
@@ -462,7 +548,7 @@ fn create_sessions(
 ) -> Result<Vec<Session>, Error> {
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..count)
-            .map(|_| s.spawn(|| create_session(rt, path, bytes, prepacked, options, providers)))
+            .map(|_| s.spawn(|| create_session(rt, path, load, prepacked, options, providers)))
             .collect();
         handles
             .into_iter()
@@ -480,10 +566,21 @@ fn create_sessions(
     })
 }
 
+/// What a session is made from.
+#[derive(Clone, Copy)]
+enum Load<'a> {
+    /// The model file's bytes, optimised as the session is made.
+    Bytes(&'a [u8]),
+    /// The bytes, optimised, and the optimised model saved to this file.
+    BytesSaving(&'a [u8], &'a Path),
+    /// A model this ONNX Runtime optimised before, loaded without optimising again.
+    Optimized(&'a Path),
+}
+
 fn create_session(
     rt: &Runtime,
     path: &Path,
-    bytes: &[u8],
+    load: Load<'_>,
     prepacked: &PrepackedWeights,
     options: &ModelOptions,
     providers: &[ExecutionProvider],
@@ -533,13 +630,82 @@ fn create_session(
             }
         }
     }
-    let session = builder
-        .commit_from_memory(bytes)
-        .map_err(|source| Error::InvalidModel {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let committed = match load {
+        Load::Bytes(bytes) => builder.commit_from_memory(bytes),
+        // ONNX Runtime warns that the saved model is for this CPU only: the cache's file
+        // name holds the CPU's features for that reason, so the warning is not passed on.
+        Load::BytesSaving(bytes, save) => builder
+            .with_log_level(ort::logging::LogLevel::Error)
+            .map_err(option_error("set the log level"))?
+            .with_optimized_model_path(save)
+            .map_err(option_error("set the optimised model's path"))?
+            .commit_from_memory(bytes),
+        Load::Optimized(file) => builder
+            .with_optimization_level(ort::session::builder::GraphOptimizationLevel::Disable)
+            .map_err(option_error("turn graph optimisation off"))?
+            .commit_from_file(file),
+    };
+    let session = committed.map_err(|source| Error::InvalidModel {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok((session, active))
+}
+
+/// The file in `dir` that holds `path`'s model as this ONNX Runtime optimises it on this CPU:
+/// named by the model file (path, size, modification time), the runtime's version, the
+/// machine's architecture and CPU features and the thread settings, so that any change makes
+/// a new one.
+fn optimized_file(dir: &Path, path: &Path, rt: &Runtime, options: &ModelOptions) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    OPTIMIZED_FORMAT.hash(&mut h);
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .hash(&mut h);
+    if let Ok(meta) = std::fs::metadata(path) {
+        meta.len().hash(&mut h);
+        meta.modified().ok().hash(&mut h);
+    }
+    rt.version.hash(&mut h);
+    std::env::consts::ARCH.hash(&mut h);
+    cpu_features().hash(&mut h);
+    options.intra_threads.hash(&mut h);
+    options.inter_threads.hash(&mut h);
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+    dir.join(format!("{stem}-{:016x}.onnx", h.finish()))
+}
+
+/// Bumped when the way optimised models are made or named changes.
+const OPTIMIZED_FORMAT: u32 = 1;
+
+/// The CPU features ONNX Runtime's kernels choose between, as a bit set.
+fn cpu_features() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let flags = [
+            std::arch::is_x86_feature_detected!("sse4.1"),
+            std::arch::is_x86_feature_detected!("avx"),
+            std::arch::is_x86_feature_detected!("avx2"),
+            std::arch::is_x86_feature_detected!("fma"),
+            std::arch::is_x86_feature_detected!("f16c"),
+            std::arch::is_x86_feature_detected!("avx512f"),
+            std::arch::is_x86_feature_detected!("avx512bw"),
+            std::arch::is_x86_feature_detected!("avx512vl"),
+            std::arch::is_x86_feature_detected!("avx512vnni"),
+            std::arch::is_x86_feature_detected!("avxvnni"),
+        ];
+        flags
+            .iter()
+            .enumerate()
+            .fold(0, |acc, (i, &on)| acc | (u64::from(on) << i))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        0
+    }
 }
 
 struct Contract {

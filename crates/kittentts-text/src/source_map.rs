@@ -61,6 +61,17 @@ impl SourceMap {
         start..end
     }
 
+    /// Whether normalised position `p` lies strictly inside one rule's replacement (a cut there
+    /// would split "twenty twenty-four" of one "2024").
+    pub fn is_inside_replacement(&self, p: usize) -> bool {
+        let idx = self
+            .pieces
+            .partition_point(|piece| piece.normalized.end <= p);
+        self.pieces.get(idx).is_some_and(|piece| {
+            !piece.copied && !piece.original.is_empty() && piece.normalized.start < p
+        })
+    }
+
     /// The source position of normalised position `p`; `end` says whether `p` ends a range
     /// (then a position at a piece's end maps to the end of that piece's source).
     fn map(&self, p: usize, end: bool) -> usize {
@@ -282,6 +293,18 @@ mod tests {
         assert_eq!(m[0], ("a".into(), "a".into()));
         assert_eq!(m[1], ("bold".into(), "bold".into()));
         assert_eq!(m[2], ("word".into(), "word".into()));
+    }
+
+    #[test]
+    fn positions_inside_a_replacement_are_known() {
+        let source = "On March 3rd, 2024, we met.";
+        let n = Normalizer::default().normalize_with_spans(source);
+        let map = n.source_map(source);
+        let at = |s: &str| n.text.find(s).map(|b| n.text[..b].chars().count()).unwrap();
+        assert!(map.is_inside_replacement(at("twenty")));
+        assert!(!map.is_inside_replacement(at("March")));
+        assert!(!map.is_inside_replacement(at(" we met") + 1));
+        assert!(!super::SourceMap::identity(5).is_inside_replacement(2));
     }
 
     #[test]
