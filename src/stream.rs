@@ -137,6 +137,11 @@ impl Iterator for SynthesisStream {
             return None;
         }
         loop {
+            if self.shared.cancelled() {
+                // Cancelled through a `StreamCanceller`.
+                self.finish();
+                return None;
+            }
             if let Some(item) = self.pending.remove(&self.next) {
                 self.next += 1;
                 self.shared.give_permit();
@@ -148,6 +153,10 @@ impl Iterator for SynthesisStream {
             match self.results.recv() {
                 Ok((index, item)) => {
                     self.pending.insert(index, item);
+                }
+                Err(_) if self.shared.cancelled() => {
+                    self.finish();
+                    return None;
                 }
                 Err(_) => {
                     // Every thread is gone. With nothing missing, that is the end; a gap means
@@ -184,6 +193,39 @@ impl SynthesisStream {
     /// Stops the stream now, as dropping it does: no model run starts after this.
     pub fn cancel(&mut self) {
         self.finish();
+    }
+
+    /// A handle that stops this stream from another thread or task (a server stops a stream
+    /// whose client went away while its thread waits for the next chunk).
+    pub fn canceller(&self) -> StreamCanceller {
+        StreamCanceller {
+            shared: Arc::clone(&self.shared),
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+/// Stops a [`SynthesisStream`] from anywhere: no model run for it starts after
+/// [`cancel`](Self::cancel) returns, and its `next()` then ends. `Send + Sync + Clone`.
+#[derive(Clone)]
+pub struct StreamCanceller {
+    shared: Arc<Shared>,
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for StreamCanceller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamCanceller")
+            .field("cancelled", &self.shared.cancelled())
+            .finish()
+    }
+}
+
+impl StreamCanceller {
+    /// Cancels the stream.
+    pub fn cancel(&self) {
+        self.shared.cancel();
+        self.inner.model.wake_waiters();
     }
 }
 
