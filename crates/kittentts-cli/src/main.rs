@@ -7,6 +7,7 @@
 //! kittentts voices --model DIR
 //! echo 'It costs $5.' | kittentts inspect
 //! kittentts runtimes status
+//! kittentts serve --model KittenML/kitten-tts-nano-0.8-int8 --port 8880
 //! ```
 //! `say` takes the flags of the `speak` example (it is the same code); `inspect` those of the
 //! `inspect` example. Install with `cargo install --path crates/kittentts-cli`.
@@ -43,6 +44,8 @@ enum Command {
         #[command(subcommand)]
         command: runtimes::Command,
     },
+    /// Run the OpenAI-compatible speech server (the `kittentts-server` binary's flags).
+    Serve(kittentts_server::ServeArgs),
 }
 
 /// `kittentts voices`.
@@ -60,12 +63,18 @@ fn main() -> ExitCode {
         Command::Voices(_) => "kittentts voices",
         Command::Inspect(_) => "kittentts inspect",
         Command::Runtimes { .. } => "kittentts runtimes",
+        Command::Serve(_) => "kittentts serve",
     };
+    if let Command::Serve(args) = cli.command {
+        kittentts_server::init_logging();
+        return common::main_with(name, || kittentts_server::serve(args));
+    }
     common::main_with(name, || match &cli.command {
         Command::Say(args) => say::run(args),
         Command::Voices(args) => voices(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Runtimes { command } => runtimes::run(command),
+        Command::Serve(_) => Ok(()),
     })
 }
 

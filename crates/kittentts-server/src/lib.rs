@@ -25,6 +25,7 @@
 mod error;
 mod metrics;
 mod page;
+mod serve;
 mod speech;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,7 @@ use serde_json::{Value, json};
 
 pub use error::ApiError;
 pub use metrics::Metrics;
+pub use serve::{ServeArgs, init_logging, serve};
 
 /// The OpenAI built-in voices and the KittenTTS voice each speaks with by default.
 pub const DEFAULT_VOICE_MAP: [(&str, &str); 13] = [
