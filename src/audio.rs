@@ -12,6 +12,10 @@ pub struct Audio {
     pub samples: Vec<f32>,
     /// Samples per second ([`SAMPLE_RATE`] for everything this crate makes).
     pub sample_rate: u32,
+    /// When each written word is spoken, when
+    /// [`SynthesisOptions::word_timings`](crate::SynthesisOptions::word_timings) was on and the
+    /// model gives durations; empty otherwise.
+    pub words: Vec<crate::WordTiming>,
 }
 
 impl Audio {
@@ -20,6 +24,7 @@ impl Audio {
         Self {
             samples,
             sample_rate: SAMPLE_RATE,
+            words: Vec::new(),
         }
     }
 

@@ -75,6 +75,17 @@ pub enum Error {
         /// Aliases first, then voice ids, as the model's config lists them.
         available: Vec<String>,
     },
+    /// A voice blend (`Bella*0.7+Luna*0.3`) is malformed: an empty part, a weight that is not
+    /// a finite number above 0, or too many voices.
+    #[error("invalid voice {spec:?}: {reason}; available voices: {}", available.join(", "))]
+    InvalidVoiceSpec {
+        /// The spec given.
+        spec: String,
+        /// What is wrong.
+        reason: String,
+        /// The voices the model has.
+        available: Vec<String>,
+    },
     /// The speed is zero, negative, NaN or infinite.
     #[error("invalid speed {speed}: it must be a finite number greater than zero")]
     InvalidSpeed {

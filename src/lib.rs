@@ -86,6 +86,8 @@ mod runtime_search;
 pub use runtime_search::locate_runtime;
 mod stream;
 mod synthesizer;
+mod timing;
+mod voice_spec;
 
 pub use audio::{Audio, SAMPLE_RATE};
 pub use error::{Error, Result};
@@ -98,6 +100,8 @@ pub use synthesizer::{
     DEFAULT_VOICE, FirstChunk, MAX_SESSIONS, REFERENCE_TRIM_SAMPLES, SynthesisOptions, Synthesizer,
     SynthesizerBuilder, VoiceInfo, default_parallelism,
 };
+pub use timing::{Ending, Pauses, WordTiming, to_srt, to_vtt};
+pub use voice_spec::MAX_BLEND_VOICES;
 
 pub use kittentts_onnx as onnx;
 pub use kittentts_onnx::ExecutionProvider;

@@ -21,6 +21,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use kittentts_text::{SourceMap, TextChunk};
 
 use crate::synthesizer::{Inner, PreparedVoice};
+use crate::timing::{Break, Ending, WordPlan, WordTiming};
 use crate::{Error, Result};
 
 /// One chunk of a stream's audio, with where it came from.
@@ -40,6 +41,11 @@ pub struct AudioChunk {
     /// The byte range of the caller's input text that this chunk speaks (from its first to its
     /// last spoken character; a replacement such as "five dollars" covers the whole `$5`).
     pub text_range: Range<usize>,
+    /// When each written word of the chunk is spoken, in seconds from the start of the
+    /// stream's audio (not the chunk's), when
+    /// [`SynthesisOptions::word_timings`](crate::SynthesisOptions::word_timings) is on and the
+    /// model outputs durations; empty otherwise.
+    pub words: Vec<WordTiming>,
 }
 
 impl AudioChunk {
@@ -57,6 +63,12 @@ pub(crate) struct Job {
     pub(crate) speed: f32,
     pub(crate) text: String,
     pub(crate) text_range: Range<usize>,
+    /// Samples of silence before the chunk (the pause after the one before).
+    pub(crate) lead: usize,
+    pub(crate) ending: Ending,
+    pub(crate) silence_threshold: Option<f32>,
+    /// Present when word timings were asked for.
+    pub(crate) plan: Option<WordPlan>,
 }
 
 /// What the caller's side and the threads share.
@@ -118,6 +130,8 @@ pub struct SynthesisStream {
     pending: BTreeMap<usize, Result<AudioChunk>>,
     next: usize,
     done: bool,
+    /// Samples yielded so far (word timings are offset by it).
+    samples_out: usize,
 }
 
 impl std::fmt::Debug for SynthesisStream {
@@ -142,11 +156,19 @@ impl Iterator for SynthesisStream {
                 self.finish();
                 return None;
             }
-            if let Some(item) = self.pending.remove(&self.next) {
+            if let Some(mut item) = self.pending.remove(&self.next) {
                 self.next += 1;
                 self.shared.give_permit();
-                if item.is_err() {
-                    self.finish();
+                match &mut item {
+                    Ok(chunk) => {
+                        let offset = self.samples_out as f64 / f64::from(chunk.sample_rate);
+                        for w in &mut chunk.words {
+                            w.start += offset;
+                            w.end += offset;
+                        }
+                        self.samples_out += chunk.samples.len();
+                    }
+                    Err(_) => self.finish(),
                 }
                 return Some(item);
             }
@@ -250,6 +272,10 @@ pub(crate) struct LazyText {
     pub(crate) sentences: Vec<TextChunk>,
     pub(crate) map: SourceMap,
     pub(crate) voice: PreparedVoice,
+    pub(crate) ending: Ending,
+    pub(crate) pauses: crate::Pauses,
+    pub(crate) silence_threshold: Option<f32>,
+    pub(crate) word_timings: bool,
 }
 
 /// Starts the pipeline's threads and returns the caller's end.
@@ -284,6 +310,7 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
         pending: BTreeMap::new(),
         next: 0,
         done: false,
+        samples_out: 0,
     }
 }
 
@@ -388,6 +415,8 @@ pub(crate) struct ByteCursor {
     bytes: usize,
     /// Where the last chunk's range ended.
     floor: usize,
+    /// What ended the chunk before (none before the first).
+    pub(crate) prev_break: Option<Break>,
 }
 
 impl ByteCursor {

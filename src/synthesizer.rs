@@ -12,6 +12,8 @@ use kittentts_voices::{ModelConfig, Voices};
 use crate::frontend::{Analysis, Frontend};
 use crate::limits::{Limits, MIN_TOKENS_PER_CHAR};
 use crate::stream::{self, AudioChunk, ByteCursor, Job, LazyText, Source, SynthesisStream};
+use crate::timing::{self, Break, Ending, Pauses, TextWord, WordPlan};
+use crate::voice_spec::{self, VoiceMix};
 use crate::{Audio, Error, Result};
 
 /// Samples the reference drops from the end of every chunk's waveform.
@@ -34,6 +36,18 @@ pub struct SynthesisOptions {
     /// short in [`Synthesizer::stream`], the reference's chunking in
     /// [`Synthesizer::synthesize`].
     pub first_chunk: FirstChunk,
+    /// How each chunk's waveform ends; see [`Ending`]. Default [`Ending::Auto`]: cut where the
+    /// durations say the speech ends, when the model gives them.
+    pub ending: Ending,
+    /// Silence between chunks; `None` (the default) is [`Pauses::NATURAL`], except with
+    /// [`Ending::Reference`], where it is [`Pauses::NONE`] (the reference's output).
+    pub pauses: Option<Pauses>,
+    /// Trim each chunk's leading and trailing samples quieter than this (e.g. `0.01`), for
+    /// tight clips; `None` (the default) trims nothing. Must be in (0, 1).
+    pub silence_threshold: Option<f32>,
+    /// Time every written word ([`AudioChunk::words`], [`Audio::words`]). Needs a model with
+    /// durations (the 0.8 models); without them the timings are empty. Default off.
+    pub word_timings: bool,
 }
 
 /// How the first chunk of a text is made.
@@ -86,6 +100,10 @@ impl Default for SynthesisOptions {
             speed: 1.0,
             normalize: true,
             first_chunk: FirstChunk::Auto,
+            ending: Ending::Auto,
+            pauses: None,
+            silence_threshold: None,
+            word_timings: false,
         }
     }
 }
@@ -121,6 +139,45 @@ impl SynthesisOptions {
     #[must_use]
     pub fn first_chunk(mut self, first_chunk: FirstChunk) -> Self {
         self.first_chunk = first_chunk;
+        self
+    }
+
+    /// The reference's output exactly: its chunking ([`FirstChunk::Whole`]), its ending
+    /// ([`Ending::Reference`]) and no pauses.
+    pub fn reference() -> Self {
+        Self {
+            first_chunk: FirstChunk::Whole,
+            ending: Ending::Reference,
+            pauses: Some(Pauses::NONE),
+            ..Self::default()
+        }
+    }
+
+    /// Sets how each chunk ends.
+    #[must_use]
+    pub fn ending(mut self, ending: Ending) -> Self {
+        self.ending = ending;
+        self
+    }
+
+    /// Sets the pauses between chunks.
+    #[must_use]
+    pub fn pauses(mut self, pauses: Pauses) -> Self {
+        self.pauses = Some(pauses);
+        self
+    }
+
+    /// Sets the silence-trimming threshold.
+    #[must_use]
+    pub fn silence_threshold(mut self, threshold: f32) -> Self {
+        self.silence_threshold = Some(threshold);
+        self
+    }
+
+    /// Switches word timings on or off.
+    #[must_use]
+    pub fn word_timings(mut self, on: bool) -> Self {
+        self.word_timings = on;
         self
     }
 }
@@ -532,10 +589,10 @@ pub(crate) struct Inner {
     pub(crate) panic_at_chunk: std::sync::atomic::AtomicUsize,
 }
 
-/// A resolved voice, owned, for the pipeline's threads.
+/// A resolved voice (or blend), owned, for the pipeline's threads.
 #[derive(Debug, Clone)]
 pub(crate) struct PreparedVoice {
-    id: String,
+    mix: VoiceMix,
     speed: f32,
 }
 
@@ -551,16 +608,9 @@ impl Inner {
         bytes: &mut ByteCursor,
     ) -> Result<Vec<Job>> {
         let voice = &text.voice;
-        let table = self
-            .voices
-            .bank()
-            .get(&voice.id)
-            .ok_or_else(|| Error::UnknownVoice {
-                name: voice.id.clone(),
-                available: self.voices.names().into_iter().map(|v| v.name).collect(),
-            })?;
         let pieces = self.frontend.pieces(&sentence.text)?;
-        let mut jobs = Vec::with_capacity(pieces.len());
+        let count = pieces.len();
+        let mut jobs = Vec::with_capacity(count);
         let mut search_from = 0;
         for (k, piece) in pieces.into_iter().enumerate() {
             *tokens += piece.ids.len() as f64;
@@ -576,19 +626,95 @@ impl Inner {
             let orig = text.map.source_range(norm);
             // A chunk boundary inside one replacement would give both chunks the whole of it:
             // the later chunk starts where the earlier one ended.
-            let start = bytes.byte_of(&text.input, orig.start).max(bytes.floor());
+            let prev_end = bytes.floor();
+            let start = bytes.byte_of(&text.input, orig.start).max(prev_end);
             let end = bytes.byte_of(&text.input, orig.end).max(start);
             bytes.set_floor(end);
+            // The pause before this chunk, from what ended the one before.
+            let lead_break = bytes.prev_break.map(|b| {
+                if text
+                    .input
+                    .get(prev_end..start)
+                    .is_some_and(timing::has_blank_line)
+                {
+                    Break::Paragraph
+                } else {
+                    b
+                }
+            });
+            let lead = lead_break.map_or(0, |b| {
+                (f64::from(b.seconds(&text.pauses)) * f64::from(crate::SAMPLE_RATE)).round()
+                    as usize
+            });
+            bytes.prev_break = Some(if k + 1 < count || !timing::ends_sentence(&piece.text) {
+                Break::Clause
+            } else {
+                Break::Sentence
+            });
+            let plan = text
+                .word_timings
+                .then(|| self.word_plan(sentence, text, &piece, first));
             jobs.push(Job {
                 index: index + k,
                 input_ids: kittentts_phonemize::wrap_ids(&piece.ids),
-                style: table.style_row(&piece.text).to_vec(),
+                style: voice.mix.style_row(&self.voices, &piece.text),
                 speed: voice.speed,
                 text: piece.text,
                 text_range: start..end,
+                lead,
+                ending: text.ending,
+                silence_threshold: text.silence_threshold,
+                plan,
             });
         }
         Ok(jobs)
+    }
+
+    /// The words of one piece (which starts at character `first` of its sentence's text) and
+    /// where each is in the input and in the ids.
+    fn word_plan(
+        &self,
+        sentence: &TextChunk,
+        text: &LazyText,
+        piece: &kittentts_phonemize::PhonemeChunk,
+        first: usize,
+    ) -> WordPlan {
+        let chars: Vec<char> = piece.text.chars().collect();
+        let mut words = Vec::new();
+        let mut cursor = ByteCursor::default();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len() && !chars[i].is_whitespace() {
+                i += 1;
+            }
+            // The word's letters and digits, its punctuation aside.
+            let Some(a) = (start..i).find(|&j| chars[j].is_alphanumeric()) else {
+                continue;
+            };
+            let b = (start..i)
+                .rfind(|&j| chars[j].is_alphanumeric())
+                .map_or(i, |j| j + 1);
+            let norm = stream::chunk_source_chars(sentence, &text.normalized, first + a..first + b);
+            let orig = text.map.source_range(norm);
+            let from = cursor.byte_of(&text.input, orig.start);
+            let to = cursor.byte_of(&text.input, orig.end).max(from);
+            words.push(TextWord {
+                word: text.input.get(from..to).unwrap_or_default().to_owned(),
+                text_range: from..to,
+                letters: chars[a..b].iter().filter(|c| c.is_alphanumeric()).count(),
+            });
+        }
+        let ranges = kittentts_phonemize::word_id_ranges(&piece.phonemes);
+        WordPlan {
+            words,
+            phoneme_lens: ranges.iter().map(ExactSizeIterator::len).collect(),
+            phoneme_words: ranges.into_iter().map(|r| r.start + 1..r.end + 1).collect(),
+        }
     }
 
     /// Runs one job on a free session; `None` when the stream was cancelled first.
@@ -607,14 +733,26 @@ impl Inner {
         else {
             return Ok(None);
         };
-        let mut samples = out.waveform;
-        samples.truncate(samples.len().saturating_sub(REFERENCE_TRIM_SAMPLES));
+        let mut waveform = out.waveform;
+        timing::cut(&mut waveform, job.ending, out.durations.as_deref());
+        let removed = job
+            .silence_threshold
+            .map_or(0, |t| timing::trim_silence(&mut waveform, t));
+        let mut samples = vec![0.0; job.lead];
+        samples.extend_from_slice(&waveform);
+        let words = match (&job.plan, &out.durations) {
+            (Some(plan), Some(d)) => {
+                timing::word_timings(plan, d, removed, job.lead, samples.len())
+            }
+            _ => Vec::new(),
+        };
         Ok(Some(AudioChunk {
             index: job.index,
             samples,
             sample_rate: crate::SAMPLE_RATE,
             text: job.text,
             text_range: job.text_range,
+            words,
         }))
     }
 }
@@ -671,10 +809,15 @@ impl Synthesizer {
             jobs.extend(more);
         }
         let mut samples = Vec::new();
+        let mut words = Vec::new();
         for chunk in stream::start(&self.inner, Source::Prepared(jobs), self.inner.lookahead) {
-            samples.extend_from_slice(&chunk?.samples);
+            let chunk = chunk?;
+            samples.extend_from_slice(&chunk.samples);
+            words.extend(chunk.words);
         }
-        Ok(Audio::new(samples))
+        let mut audio = Audio::new(samples);
+        audio.words = words;
+        Ok(audio)
     }
 
     /// Speaks `text` chunk by chunk, as the audio is made.
@@ -705,13 +848,33 @@ impl Synthesizer {
     /// Checks the voice, speed and text limits, normalises and chunks the text.
     fn prepare(&self, text: &str, options: &SynthesisOptions, streaming: bool) -> Result<LazyText> {
         let limits = &self.inner.limits;
-        let voice = self.resolve_voice(&options.voice)?;
-        let effective = voice
-            .effective_speed(options.speed)
-            .map_err(|_| Error::InvalidSpeed {
+        let mix = voice_spec::resolve(&self.inner.voices, &options.voice)?;
+        // The reference's arithmetic: the product in f64, then f32.
+        let effective = (f64::from(options.speed) * mix.prior) as f32;
+        if !(options.speed.is_finite()
+            && options.speed > 0.0
+            && effective.is_finite()
+            && effective > 0.0)
+        {
+            return Err(Error::InvalidSpeed {
                 speed: options.speed,
-            })?;
-        limits.check_speed(options.speed, voice.speed_prior(), effective)?;
+            });
+        }
+        limits.check_speed(options.speed, mix.prior, effective)?;
+        let pauses = options.pauses.unwrap_or(match options.ending {
+            Ending::Reference => Pauses::NONE,
+            _ => Pauses::NATURAL,
+        });
+        pauses.validate()?;
+        if let Some(t) = options.silence_threshold
+            && !(t.is_finite() && t > 0.0 && t < 1.0)
+        {
+            return Err(Error::InvalidSetting {
+                setting: "silence_threshold",
+                value: t.to_string(),
+                expected: "a level between 0 and 1",
+            });
+        }
         limits.check_text(text.chars().count())?;
         let (normalized, map) = if options.normalize {
             let n = self.inner.frontend.normalize_with_spans(text);
@@ -735,9 +898,13 @@ impl Synthesizer {
             sentences,
             map,
             voice: PreparedVoice {
-                id: voice.id().to_owned(),
+                mix,
                 speed: effective,
             },
+            ending: options.ending,
+            pauses,
+            silence_threshold: options.silence_threshold,
+            word_timings: options.word_timings,
         })
     }
 
@@ -820,15 +987,6 @@ impl Synthesizer {
     /// The whole front end for `text`: normalised text and the chunks the model would get.
     pub fn analyze(&self, text: &str, normalize: bool) -> Result<Analysis> {
         self.inner.frontend.analyze(text, normalize)
-    }
-
-    fn resolve_voice(&self, name: &str) -> Result<kittentts_voices::Voice<'_>> {
-        self.inner.voices.resolve(name).map_err(|e| match e {
-            kittentts_voices::Error::UnknownVoice { name, available } => {
-                Error::UnknownVoice { name, available }
-            }
-            other => Error::Voices(other),
-        })
     }
 }
 

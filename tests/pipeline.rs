@@ -144,7 +144,7 @@ fn waveforms_match_the_reference_sample_for_sample() {
         let wave: Waveform =
             serde_json::from_str(&std::fs::read_to_string(golden_dir().join(&case.file)).unwrap())
                 .unwrap();
-        let options = SynthesisOptions::new()
+        let options = SynthesisOptions::reference()
             .voice(&case.voice)
             .speed(case.speed)
             .normalize(false);

@@ -88,7 +88,9 @@ use std::sync::Arc;
 
 pub use error::Error;
 pub use espeak::{ENV_DATA, ENV_LIBRARY, ENV_RUNTIME_DIR, EspeakConfig};
-pub use symbols::{MAX_INPUT_IDS, MAX_TOKENS, SYMBOL_COUNT, symbol_id, tokenize, wrap_ids};
+pub use symbols::{
+    MAX_INPUT_IDS, MAX_TOKENS, SYMBOL_COUNT, symbol_id, tokenize, word_id_ranges, wrap_ids,
+};
 
 use espeak::Engine;
 use pyunicode::{is_space, is_word};

@@ -124,6 +124,62 @@ pub fn tokenize(phonemes: &str) -> Vec<i64> {
     ids
 }
 
+/// Where each word of a phoneme string lands in [`tokenize`]'s ids: for each run of word
+/// characters (a phonemised word, punctuation apart), the range of its ids (the separating
+/// space ids excluded). Ranges are in order and index the unwrapped ids.
+///
+/// ```
+/// use kittentts_phonemize::{tokenize, word_id_ranges};
+/// let p = "həlˈoʊ, wˈɜːld! ";
+/// let ids = tokenize(p);
+/// let words = word_id_ranges(p);
+/// assert_eq!(words.len(), 2);
+/// assert_eq!(words[0], 0..6);            // h ə l ˈ o ʊ
+/// assert_eq!(ids[words[0].end], 16);     // the space before ","
+/// assert_eq!(words[1].end, ids.len() - 2); // then " !"
+/// ```
+pub fn word_id_ranges(phonemes: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut n = 0usize;
+    let mut first = true;
+    let mut in_word = false;
+    let mut start = 0usize;
+    for c in phonemes.chars() {
+        if is_word(c) {
+            if !in_word {
+                if !first {
+                    n += 1;
+                }
+                first = false;
+                in_word = true;
+                start = n;
+            }
+            if lookup(c).is_some() {
+                n += 1;
+            }
+        } else {
+            if in_word {
+                out.push(start..n);
+            }
+            in_word = false;
+            if is_space(c) {
+                continue;
+            }
+            if !first {
+                n += 1;
+            }
+            first = false;
+            if lookup(c).is_some() {
+                n += 1;
+            }
+        }
+    }
+    if in_word {
+        out.push(start..n);
+    }
+    out
+}
+
 /// Wraps a chunk's ids the way the model expects them: `[0] + ids + [10, 0]`.
 ///
 /// ```

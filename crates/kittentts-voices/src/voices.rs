@@ -211,15 +211,29 @@ impl Voices {
         })
     }
 
-    /// Resolves an alias (`Leo`) or a voice id (`expr-voice-5-m`); exact, case-sensitive,
-    /// aliases first, like the reference.
+    /// Resolves an alias (`Leo`) or a voice id (`expr-voice-5-m`), aliases first, like the
+    /// reference. A name that matches no alias or id exactly matches one that differs only in
+    /// ASCII letter case (`leo` → `Leo`).
     ///
     /// # Errors
     /// [`Error::UnknownVoice`] listing aliases (sorted) then ids (in voices-file order).
     pub fn resolve(&self, name: &str) -> Result<Voice<'_>, Error> {
-        let (alias, id) = match self.aliases.get_key_value(name) {
+        // Exact names first; then, for a name no voice has exactly, any letter case
+        // (`leo` is `Leo`, `EXPR-VOICE-5-M` is `expr-voice-5-m`).
+        let exact = self.aliases.contains_key(name) || self.bank.get(name).is_some();
+        let name_in_case = if exact {
+            name
+        } else {
+            self.aliases
+                .keys()
+                .map(String::as_str)
+                .chain(self.bank.ids())
+                .find(|n| n.eq_ignore_ascii_case(name))
+                .unwrap_or(name)
+        };
+        let (alias, id) = match self.aliases.get_key_value(name_in_case) {
             Some((alias, id)) => (Some(alias.as_str()), id.as_str()),
-            None => (None, name),
+            None => (None, name_in_case),
         };
         // Alias targets were checked at load time, so only an unknown name misses here.
         let Some((id, table)) = self.bank.iter().find(|(v, _)| *v == id) else {
