@@ -14,7 +14,8 @@ For each model it prints one JSON line per measurement and a summary line of rat
   first_process  from process start to the first audio byte: `speak --out - --format pcm` vs
                  a reference process that loads the model and yields its first chunk
   callers        throughput (audio s / wall s) of 2 callers on one synthesizer with 2 sessions x
-                 1 thread vs 1 caller with 1 session x 2 threads, on scripts/data/bench-texts.txt
+                 1 thread vs 1 caller with 1 session x 2 threads, on eight ~600-character texts
+                 cut from scripts/data/long-5000.txt
   rss            peak RSS of `speak` on the paragraph with 1, 2 and 3 sessions, and of the
                  reference process doing the same
 Timings are wall-clock on a noisy machine: each is the best of --repeat runs, and the two
@@ -113,7 +114,18 @@ def main():
     data = os.path.join(ROOT, "scripts", "data")
     paragraph = os.path.join(data, "paragraph-1000.txt")
     long_text = os.path.join(data, "long-5000.txt")
-    texts = os.path.join(data, "bench-texts.txt")
+    # The callers' work: eight texts of about 600 characters (whole sentences of the long
+    # text), so that two callers get equal shares.
+    sentences = open(long_text).read().split(". ")
+    eight, cur = [], ""
+    for sentence in sentences:
+        cur += sentence + ". "
+        if len(cur) > 550:
+            eight.append(cur.strip())
+            cur = ""
+    texts = os.path.join(ROOT, "target", "bench-stream-callers.txt")
+    os.makedirs(os.path.dirname(texts), exist_ok=True)
+    open(texts, "w").write("\n".join(eight[:8]) + "\n")
     speak = os.path.join(args.bin_dir, "speak")
     py = sys.executable
     for model in args.models:

@@ -271,6 +271,10 @@ def test_bad_input_gets_statuses_and_the_server_stays_up(server):
     # A voice object and a KittenTTS name in another case work.
     assert post_json(url, {**ok, "voice": {"id": "leo"}})[0] == 200
     assert post_json(url, {**ok, "instructions": "Speak like a pirate."})[0] == 200
+    # A blend of voices, and a bad one.
+    assert post_json(url, {**ok, "voice": "Bella*0.7+Luna*0.3"})[0] == 200
+    status, _, body = post_json(url, {**ok, "voice": "Bella*0+Luna"})
+    assert status == 400 and json.loads(body)["error"]["param"] == "voice"
     assert post_json(url, ok)[0] == 200
 
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
-use kittentts::{FirstChunk, SAMPLE_RATE, SynthesisOptions, Synthesizer};
+use kittentts::{Ending, FirstChunk, SAMPLE_RATE, SynthesisOptions, Synthesizer};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -20,6 +20,19 @@ pub(crate) enum Format {
     Pcm,
     /// Raw 32-bit float little-endian, 24 kHz mono.
     F32,
+}
+
+/// `--ending`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EndingArg {
+    /// Durations when the model has them, else the reference's rule.
+    Auto,
+    /// Cut where the durations say the speech ends.
+    Durations,
+    /// The reference's output: 5,000 samples dropped per chunk, no pauses.
+    Reference,
+    /// The whole waveform.
+    None,
 }
 
 /// Speaks text into a WAV file or a raw stream.
@@ -55,6 +68,14 @@ pub(crate) struct Args {
     /// Longest input text, in characters (default 50,000).
     #[arg(long)]
     max_chars: Option<usize>,
+    /// Write each written word's timing to this file: JSON, or SRT / WebVTT subtitles for a
+    /// `.srt` / `.vtt` name (needs a model with durations, as the 0.8 models are).
+    #[arg(long)]
+    timings: Option<PathBuf>,
+    /// How each chunk ends: `auto` (durations when the model has them), `durations`,
+    /// `reference` (drop 5,000 samples, no pauses: the reference's output) or `none`.
+    #[arg(long, value_enum, default_value_t = EndingArg::Auto)]
+    ending: EndingArg,
     /// Refuse a libespeak-ng other than 1.52 (the reference's) instead of warning.
     #[arg(long)]
     strict_espeak: bool,
@@ -119,7 +140,14 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         args.text.join(" ")
     };
 
-    let options = SynthesisOptions::new()
+    let mut options = match args.ending {
+        EndingArg::Reference => SynthesisOptions::reference().first_chunk(FirstChunk::Auto),
+        EndingArg::Auto => SynthesisOptions::new(),
+        EndingArg::Durations => SynthesisOptions::new().ending(Ending::Durations),
+        EndingArg::None => SynthesisOptions::new().ending(Ending::Untrimmed),
+    };
+    options.word_timings = args.timings.is_some();
+    let options = options
         .voice(&args.voice)
         .speed(args.speed)
         .normalize(!args.no_normalize)
@@ -134,9 +162,11 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut writer = Writer::new(format, file)?;
     let bar = std::io::stderr().is_terminal() && text.len() > 2_000;
     let mut first_audio = None;
+    let mut words = Vec::new();
     for chunk in stream {
-        let chunk = chunk?;
+        let mut chunk = chunk?;
         first_audio.get_or_insert_with(|| t.elapsed());
+        words.append(&mut chunk.words);
         if let Err(e) = writer.push(&chunk.samples) {
             // The reader went away (`| head`, a closed player): stop quietly.
             if is_broken_pipe(e.as_ref()) {
@@ -149,6 +179,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let samples = writer.finish()?;
+    if let Some(path) = &args.timings {
+        write_timings(path, &words)?;
+    }
     if bar {
         eprintln!();
     }
@@ -274,6 +307,37 @@ fn streaming_wav_header(float: bool) -> Vec<u8> {
     h.extend_from_slice(b"data");
     h.extend_from_slice(&u32::MAX.to_le_bytes());
     h
+}
+
+/// Writes word timings: SRT or WebVTT by the file's extension, else JSON.
+fn write_timings(
+    path: &std::path::Path,
+    words: &[kittentts::WordTiming],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let text = match ext.as_deref() {
+        Some("srt") => kittentts::to_srt(words),
+        Some("vtt") => kittentts::to_vtt(words),
+        _ => {
+            let list: Vec<serde_json::Value> = words
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "word": w.word,
+                        "start": (w.start * 1000.0).round() / 1000.0,
+                        "end": (w.end * 1000.0).round() / 1000.0,
+                        "text_range": [w.text_range.start, w.text_range.end],
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list)? + "\n"
+        }
+    };
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
 }
 
 fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {

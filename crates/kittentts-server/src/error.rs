@@ -212,7 +212,9 @@ pub(crate) fn from_synthesis(e: &kittentts::Error) -> ApiError {
         E::TextTooLong { .. } | E::AudioTooLong { .. } => {
             ApiError::bad_request(Some("input"), e.to_string())
         }
-        E::UnknownVoice { .. } => ApiError::bad_request(Some("voice"), e.to_string()),
+        E::UnknownVoice { .. } | E::InvalidVoiceSpec { .. } => {
+            ApiError::bad_request(Some("voice"), e.to_string())
+        }
         E::InvalidSpeed { .. } | E::SpeedOutOfRange { .. } => {
             ApiError::bad_request(Some("speed"), e.to_string())
         }

@@ -124,6 +124,10 @@ fn resolve_voice(app: &App, tts: &Synthesizer, asked: &str) -> Result<String, Ap
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(asked))
         .map_or(asked, |(_, v)| v.as_str());
+    // A blend (`Bella*0.7+Luna*0.3`) goes to the library, which checks each part.
+    if mapped.contains(['+', '*']) {
+        return Ok(mapped.to_owned());
+    }
     let voices = tts.voices();
     if let Some(v) = voices.iter().find(|v| v.name.eq_ignore_ascii_case(mapped)) {
         return Ok(v.name.clone());
