@@ -137,6 +137,9 @@ pub enum Error {
         /// The library it came from.
         library: String,
     },
+    /// A lexicon entry or file is bad.
+    #[error(transparent)]
+    Lexicon(#[from] kittentts_phonemize::LexiconError),
     /// Loading libespeak-ng or phonemising failed.
     #[error(transparent)]
     Phonemize(#[from] kittentts_phonemize::Error),

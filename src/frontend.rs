@@ -89,6 +89,14 @@ impl Frontend {
         &self.espeak_library
     }
 
+    /// This front end with a user lexicon (see [`Lexicon`](kittentts_phonemize::Lexicon)): its
+    /// words are spoken with the lexicon's IPA; the words around them keep their phonemes.
+    #[must_use]
+    pub fn with_lexicon(mut self, lexicon: std::sync::Arc<kittentts_phonemize::Lexicon>) -> Self {
+        self.phonemizer = self.phonemizer.with_lexicon(lexicon);
+        self
+    }
+
     /// Whether the libespeak-ng loaded is 1.52, the version the models were trained with.
     pub fn is_reference_espeak(&self) -> bool {
         self.phonemizer.is_reference_version()

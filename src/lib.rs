@@ -106,7 +106,7 @@ pub use voice_spec::MAX_BLEND_VOICES;
 pub use kittentts_onnx as onnx;
 pub use kittentts_onnx::ExecutionProvider;
 pub use kittentts_phonemize as phonemize;
-pub use kittentts_phonemize::EspeakConfig;
+pub use kittentts_phonemize::{EspeakConfig, Lexicon, LexiconError};
 pub use kittentts_runtimes as runtimes;
 pub use kittentts_text as text;
 pub use kittentts_text::NormalizeOptions;

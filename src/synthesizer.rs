@@ -215,6 +215,7 @@ pub struct SynthesizerBuilder {
     limits: Limits,
     strict_espeak: bool,
     optimized_cache: Option<Option<PathBuf>>,
+    lexicon: Option<Arc<kittentts_phonemize::Lexicon>>,
     #[cfg(feature = "hub")]
     hub: Option<kittentts_hub::HubOptions>,
     #[cfg(feature = "hub")]
@@ -286,6 +287,15 @@ impl SynthesizerBuilder {
     /// [`EspeakConfig::instances`](kittentts_phonemize::EspeakConfig::instances).
     pub fn espeak_instances(mut self, instances: usize) -> Self {
         self.espeak.instances = instances;
+        self
+    }
+
+    /// A user lexicon: its words are spoken with its IPA (checked against the model's symbols
+    /// when it is made: see [`Lexicon`](kittentts_phonemize::Lexicon) for the file format and
+    /// the case rules); the words around them keep the phonemes espeak gives them. Applied
+    /// before the token budget, so a chunk with overrides is still cut to fit the model.
+    pub fn lexicon(mut self, lexicon: kittentts_phonemize::Lexicon) -> Self {
+        self.lexicon = Some(Arc::new(lexicon));
         self
     }
 
@@ -402,7 +412,10 @@ impl SynthesizerBuilder {
         let dir = self.resolve_model_dir()?;
         let config = ModelConfig::from_file(&dir.join("config.json"))?;
         let voices = Voices::load(&config, &dir)?;
-        let frontend = Frontend::new(&self.espeak, self.normalize)?;
+        let mut frontend = Frontend::new(&self.espeak, self.normalize)?;
+        if let Some(lexicon) = &self.lexicon {
+            frontend = frontend.with_lexicon(Arc::clone(lexicon));
+        }
         if self.strict_espeak && !frontend.is_reference_espeak() {
             return Err(Error::EspeakVersion {
                 found: frontend.espeak_version().to_owned(),

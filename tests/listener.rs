@@ -315,3 +315,96 @@ fn voices_blend_and_match_in_any_case() {
     // 17 parts naming 8 distinct voices is fine (repeats add up) …
     assert!(tts.synthesize(text, &whole().voice(many.join("+"))).is_ok());
 }
+
+#[test]
+fn a_lexicon_changes_exactly_that_words_ids() {
+    use kittentts::{EspeakConfig, Frontend, Lexicon, NormalizeOptions};
+    let plain = Frontend::new(&EspeakConfig::default(), NormalizeOptions::default()).unwrap();
+    let lexicon = Lexicon::parse("# test\nkitten kˈɪɾən\n").unwrap();
+    let with = plain.clone().with_lexicon(std::sync::Arc::new(lexicon));
+    let text = "Hello Kitten, the little world.";
+    let a = &plain.analyze(text, true).unwrap().chunks[0];
+    let b = &with.analyze(text, true).unwrap().chunks[0];
+    assert!(b.phonemes.contains("kˈɪɾən,"), "{}", b.phonemes);
+    assert_ne!(a.input_ids, b.input_ids);
+    // Word by word: only the second word's ids differ; with it taken out, the ids are equal.
+    use kittentts::phonemize::{tokenize, word_id_ranges};
+    let (wa, wb) = (word_id_ranges(&a.phonemes), word_id_ranges(&b.phonemes));
+    assert_eq!(wa.len(), wb.len());
+    let ia = tokenize(&a.phonemes);
+    let ib = tokenize(&b.phonemes);
+    assert_eq!(&ib[wb[1].clone()], tokenize("kˈɪɾən").as_slice());
+    for k in [0, 2, 3, 4] {
+        assert_eq!(ia[wa[k].clone()], ib[wb[k].clone()], "word {k}");
+    }
+    // espeak's syllabic mark after "kˈɪʔn" (a token of its own) was part of the word's
+    // pronunciation, and went with it.
+    let syllabic = kittentts::phonemize::symbol_id('\u{329}');
+    let without = |ids: &[i64], r: &std::ops::Range<usize>| {
+        let mut v = ids[..r.start].to_vec();
+        v.extend(
+            ids[r.end..]
+                .iter()
+                .copied()
+                .skip_while(|&id| id == 16 || Some(id) == syllabic),
+        );
+        v
+    };
+    assert_eq!(without(&ia, &wa[1])[..6], without(&ib, &wb[1])[..6]);
+    assert_eq!(without(&ia, &wa[1])[6..], without(&ib, &wb[1])[6..]);
+    // Any case matches a lowercase entry; words without entries are untouched.
+    let c = &with.analyze("KITTEN.", true).unwrap().chunks[0];
+    assert!(c.phonemes.starts_with("kˈɪɾən"), "{}", c.phonemes);
+    assert_eq!(
+        with.analyze("No cats here.", true).unwrap(),
+        plain.analyze("No cats here.", true).unwrap()
+    );
+}
+
+#[test]
+fn lexicon_overrides_never_exceed_the_token_budget() {
+    use kittentts::{EspeakConfig, Frontend, Lexicon, NormalizeOptions};
+    let long_ipa = "kˈɪɾənkˈɪɾənkˈɪɾənkˈɪɾənkˈɪɾən";
+    let lexicon = Lexicon::parse(&format!("kitten {long_ipa}")).unwrap();
+    let frontend = Frontend::new(&EspeakConfig::default(), NormalizeOptions::default())
+        .unwrap()
+        .with_lexicon(std::sync::Arc::new(lexicon));
+    let text = format!("{} end.", vec!["kitten"; 120].join(" "));
+    let analysis = frontend.analyze(&text, true).unwrap();
+    assert!(analysis.chunks.len() >= 2);
+    let mut overrides = 0;
+    for c in &analysis.chunks {
+        assert!(c.input_ids.len() <= 512, "{}", c.input_ids.len());
+        overrides += c.phonemes.matches(long_ipa).count();
+    }
+    assert_eq!(overrides, 120);
+}
+
+#[test]
+fn bad_lexicon_entries_are_typed_errors() {
+    use kittentts::{Lexicon, LexiconError};
+    assert!(matches!(
+        Lexicon::parse("word"),
+        Err(LexiconError::EmptyIpa { line: 1, .. })
+    ));
+    assert!(matches!(
+        Lexicon::parse("x\ty z"),
+        Err(LexiconError::UnknownSymbol { .. })
+    ));
+    assert!(matches!(
+        Lexicon::parse("ok ɑː\nbad ə§"),
+        Err(LexiconError::UnknownSymbol {
+            line: 2,
+            symbol: '§',
+            ..
+        })
+    ));
+    assert!(matches!(
+        Lexicon::parse("a-b ab"),
+        Err(LexiconError::BadWord { .. })
+    ));
+    assert!(matches!(
+        Lexicon::from_file(Path::new("/nonexistent/lexicon.txt")),
+        Err(LexiconError::Read { .. })
+    ));
+}

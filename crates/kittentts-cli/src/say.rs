@@ -68,6 +68,9 @@ pub(crate) struct Args {
     /// Longest input text, in characters (default 50,000).
     #[arg(long)]
     max_chars: Option<usize>,
+    /// A lexicon file: one `WORD IPA` per line (see `kittentts::Lexicon`).
+    #[arg(long)]
+    lexicon: Option<PathBuf>,
     /// Write each written word's timing to this file: JSON, or SRT / WebVTT subtitles for a
     /// `.srt` / `.vtt` name (needs a model with durations, as the 0.8 models are).
     #[arg(long)]
@@ -117,6 +120,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(chars) = args.max_chars {
         builder = builder.max_text_chars(chars);
+    }
+    if let Some(path) = &args.lexicon {
+        builder = builder.lexicon(kittentts::Lexicon::from_file(path)?);
     }
     let tts = builder.strict_espeak_version(args.strict_espeak).build()?;
     let loaded = start.elapsed();

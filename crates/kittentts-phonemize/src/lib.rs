@@ -77,6 +77,7 @@
 
 mod error;
 mod espeak;
+mod lexicon;
 mod punctuation;
 mod pyunicode;
 mod pyunicode_table;
@@ -88,6 +89,7 @@ use std::sync::Arc;
 
 pub use error::Error;
 pub use espeak::{ENV_DATA, ENV_LIBRARY, ENV_RUNTIME_DIR, EspeakConfig};
+pub use lexicon::{Lexicon, LexiconError};
 pub use symbols::{
     MAX_INPUT_IDS, MAX_TOKENS, SYMBOL_COUNT, symbol_id, tokenize, word_id_ranges, wrap_ids,
 };
@@ -121,6 +123,7 @@ pub struct PhonemeChunk {
 #[derive(Debug, Clone)]
 pub struct Phonemizer {
     engine: Arc<Engine>,
+    lexicon: Option<Arc<Lexicon>>,
 }
 
 impl Phonemizer {
@@ -134,7 +137,72 @@ impl Phonemizer {
     pub fn new(config: &EspeakConfig) -> Result<Self, Error> {
         Ok(Self {
             engine: espeak::engine(config)?,
+            lexicon: None,
         })
+    }
+
+    /// This phonemiser with a user lexicon: [`chunk`](Self::chunk) speaks each word that has
+    /// an entry with the entry's IPA, and leaves the other words' phonemes as espeak made them
+    /// (see [`phonemize_with_lexicon`](Self::phonemize_with_lexicon)).
+    #[must_use]
+    pub fn with_lexicon(mut self, lexicon: Arc<Lexicon>) -> Self {
+        self.lexicon = (!lexicon.is_empty()).then_some(lexicon);
+        self
+    }
+
+    /// The phonemes of `text` with the lexicon's words replaced: the whole text goes to espeak
+    /// as usual, then each word with an entry has its phonemes replaced by the entry's IPA, so
+    /// the words around it keep exactly the phonemes they had. When espeak's words do not
+    /// match the text's one to one (it joins some words, such as "of the"), the text is cut at
+    /// the lexicon's words instead and the pieces phonemised apart. Without a lexicon, as
+    /// [`phonemize`](Self::phonemize).
+    ///
+    /// # Errors
+    /// As [`phonemize`](Self::phonemize).
+    pub fn phonemize_with_lexicon(&self, text: &str) -> Result<String, Error> {
+        let Some(lexicon) = &self.lexicon else {
+            return self.phonemize(text);
+        };
+        let hits: Vec<(usize, usize)> = word_runs(text)
+            .into_iter()
+            .filter(|&(s, e)| lexicon.get(&text[s..e]).is_some())
+            .collect();
+        if hits.is_empty() {
+            return self.phonemize(text);
+        }
+        let normal = self.phonemize(text)?;
+        if let Some(replaced) = replace_aligned(text, &normal, lexicon) {
+            return Ok(replaced);
+        }
+        // Not one to one: phonemise the text between the lexicon's words on its own.
+        let mut out = String::new();
+        let mut last = 0;
+        let push = |out: &mut String, piece: &str| {
+            let piece = piece.trim_matches(is_space);
+            if piece.is_empty() {
+                return;
+            }
+            if !out.is_empty() && !out.ends_with(is_space) {
+                out.push(' ');
+            }
+            out.push_str(piece);
+        };
+        for (s, e) in hits {
+            let between = &text[last..s];
+            if !between.trim_matches(is_space).is_empty() {
+                push(&mut out, &self.phonemize(between)?);
+            }
+            push(&mut out, lexicon.get(&text[s..e]).unwrap_or_default());
+            last = e;
+        }
+        let rest = &text[last..];
+        if !rest.trim_matches(is_space).is_empty() {
+            push(&mut out, &self.phonemize(rest)?);
+        }
+        if !out.is_empty() && !out.ends_with(is_space) {
+            out.push(' ');
+        }
+        Ok(out)
     }
 
     /// The version `espeak_Info` reported, e.g. `1.52.0`.
@@ -227,7 +295,7 @@ impl Phonemizer {
     }
 
     fn piece(&self, text: &str) -> Result<PhonemeChunk, Error> {
-        let phonemes = self.phonemize(text)?;
+        let phonemes = self.phonemize_with_lexicon(text)?;
         let ids = tokenize(&phonemes);
         Ok(PhonemeChunk {
             text: text.to_owned(),
@@ -422,6 +490,62 @@ fn longest_word_phonemes(raw: &str) -> usize {
         .map(|w| w.chars().filter(|&c| c != '_').count())
         .max()
         .unwrap_or(0)
+}
+
+/// The phonemes with each lexicon word's espeak phonemes replaced, when the text's
+/// whitespace-separated words and the phonemes' words match one to one and each lexicon word
+/// is the only run of word characters of its text word; `None` otherwise.
+fn replace_aligned(text: &str, phonemes: &str, lexicon: &Lexicon) -> Option<String> {
+    let text_words: Vec<&str> = text
+        .split(is_space)
+        .filter(|w| w.chars().any(is_word))
+        .collect();
+    let phoneme_words = phonemes
+        .split(' ')
+        .filter(|w| w.chars().any(is_word))
+        .count();
+    if text_words.len() != phoneme_words {
+        return None;
+    }
+    let mut overrides: Vec<Option<&str>> = Vec::with_capacity(text_words.len());
+    for w in &text_words {
+        let runs = word_runs(w);
+        let hit = runs.iter().find_map(|&(s, e)| lexicon.get(&w[s..e]));
+        if hit.is_some() && runs.len() != 1 {
+            return None; // "x-Kitten": the lexicon word shares its text word
+        }
+        overrides.push(hit);
+    }
+    let mut i = 0;
+    let out: Vec<String> = phonemes
+        .split(' ')
+        .map(|pw| {
+            if !pw.chars().any(is_word) {
+                return pw.to_owned();
+            }
+            let replaced = match overrides.get(i).copied().flatten() {
+                Some(ipa) => {
+                    // Keep the marks around the word (`,` `.` `"`), replace the rest (its
+                    // letters, and combining marks such as the syllabic ̩ after them).
+                    let mark = |c: char| !is_word(c) && !is_combining(c);
+                    let s = pw.find(|c: char| !mark(c)).unwrap_or(0);
+                    let e = pw.rfind(|c: char| !mark(c)).map_or(pw.len(), |i| {
+                        i + pw[i..].chars().next().map_or(0, char::len_utf8)
+                    });
+                    format!("{}{ipa}{}", &pw[..s], &pw[e..])
+                }
+                None => pw.to_owned(),
+            };
+            i += 1;
+            replaced
+        })
+        .collect();
+    Some(out.join(" "))
+}
+
+/// Combining diacritics (U+0300–U+036F), which espeak puts after letters (`n̩`).
+fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
 }
 
 /// Byte ranges of the maximal runs of (Python) word characters.
