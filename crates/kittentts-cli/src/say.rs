@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use kittentts::{Ending, FirstChunk, SAMPLE_RATE, SynthesisOptions, Synthesizer};
 
-/// Output formats.
+/// Output formats (the `kittentts-audio` encoders).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     /// 16-bit PCM WAV.
@@ -20,6 +20,37 @@ pub(crate) enum Format {
     Pcm,
     /// Raw 32-bit float little-endian, 24 kHz mono.
     F32,
+    /// FLAC, 16-bit.
+    Flac,
+    /// MP3 (MPEG-2 Layer III, 64 kb/s).
+    Mp3,
+    /// Ogg Opus.
+    Opus,
+}
+
+impl Format {
+    fn codec(self) -> kittentts_audio::Format {
+        match self {
+            Self::Wav => kittentts_audio::Format::Wav,
+            Self::WavF32 => kittentts_audio::Format::WavF32,
+            Self::Pcm => kittentts_audio::Format::Pcm,
+            Self::F32 => kittentts_audio::Format::F32,
+            Self::Flac => kittentts_audio::Format::Flac,
+            Self::Mp3 => kittentts_audio::Format::Mp3,
+            Self::Opus => kittentts_audio::Format::Opus,
+        }
+    }
+
+    /// The format a file name's extension names.
+    fn from_path(path: &std::path::Path) -> Option<Self> {
+        Some(match kittentts_audio::Format::from_extension(path)? {
+            kittentts_audio::Format::Pcm => Self::Pcm,
+            kittentts_audio::Format::Flac => Self::Flac,
+            kittentts_audio::Format::Mp3 => Self::Mp3,
+            kittentts_audio::Format::Opus => Self::Opus,
+            _ => Self::Wav,
+        })
+    }
 }
 
 /// `--ending`.
@@ -50,7 +81,8 @@ pub(crate) struct Args {
     /// Output file, or `-` for stdout.
     #[arg(long, default_value = "out.wav")]
     out: PathBuf,
-    /// Output format (default: `pcm` for `--out -`, else `wav`).
+    /// Output format (default: `pcm` for `--out -`, else by the file's extension: `.flac`,
+    /// `.mp3`, `.opus`/`.ogg`, `.pcm`, and WAV otherwise).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Same as `--format wav-f32`.
@@ -97,14 +129,19 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         (Some(f), _) => f,
         (None, true) => Format::WavF32,
         (None, false) if to_stdout => Format::Pcm,
-        (None, false) => Format::Wav,
+        (None, false) => Format::from_path(&args.out).unwrap_or(Format::Wav),
     };
     // Fail on an unwritable output before loading or synthesising anything.
     let file = if to_stdout {
         None
     } else {
         Some(
-            File::create(&args.out)
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&args.out)
                 .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?,
         )
     };
@@ -215,104 +252,91 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Writes samples as they come, in one of the formats: a WAV file through hound (sizes
-/// patched at the end), anything else (raw samples, or a WAV on stdout with the "unknown
-/// size" header) straight to the sink, flushed after every chunk.
-enum Writer {
-    File(hound::WavWriter<BufWriter<File>>, bool, usize),
-    Raw(BufWriter<Box<dyn Write>>, bool, usize),
+/// Writes samples as they come through one `kittentts-audio` encoder, flushed after every
+/// chunk; a WAV file gets its real sizes written into its header at the end.
+struct Writer {
+    encoder: Box<dyn kittentts_audio::Encoder>,
+    out: Sink,
+    samples: usize,
+}
+
+enum Sink {
+    File(File),
+    Stdout(BufWriter<std::io::StdoutLock<'static>>),
+}
+
+impl Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::File(f) => f.write_all(bytes),
+            Self::Stdout(w) => {
+                w.write_all(bytes)?;
+                w.flush()
+            }
+        }
+    }
 }
 
 impl Writer {
     fn new(format: Format, file: Option<File>) -> Result<Self, Box<dyn std::error::Error>> {
-        let float = matches!(format, Format::WavF32 | Format::F32);
-        let wav = matches!(format, Format::Wav | Format::WavF32);
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: SAMPLE_RATE,
-            bits_per_sample: if float { 32 } else { 16 },
-            sample_format: if float {
-                hound::SampleFormat::Float
-            } else {
-                hound::SampleFormat::Int
+        Ok(Self {
+            encoder: kittentts_audio::encoder(format.codec(), SAMPLE_RATE)?,
+            out: match file {
+                Some(f) => Sink::File(f),
+                None => Sink::Stdout(BufWriter::new(std::io::stdout().lock())),
             },
-        };
-        Ok(match file {
-            Some(file) if wav => {
-                Self::File(hound::WavWriter::new(BufWriter::new(file), spec)?, float, 0)
-            }
-            Some(file) => Self::Raw(BufWriter::new(Box::new(file)), float, 0),
-            None => {
-                let mut out: BufWriter<Box<dyn Write>> =
-                    BufWriter::new(Box::new(std::io::stdout().lock()));
-                if wav {
-                    out.write_all(&streaming_wav_header(float))?;
-                }
-                Self::Raw(out, float, 0)
-            }
+            samples: 0,
         })
     }
 
     fn push(&mut self, samples: &[f32]) -> Result<(), Box<dyn std::error::Error>> {
-        match self {
-            Self::File(w, float, n) => {
-                for &s in samples {
-                    if *float {
-                        w.write_sample(s)?;
-                    } else {
-                        w.write_sample(to_i16(s))?;
-                    }
-                }
-                *n += samples.len();
-                w.flush()?;
-            }
-            Self::Raw(w, float, n) => {
-                for &s in samples {
-                    if *float {
-                        w.write_all(&s.to_le_bytes())?;
-                    } else {
-                        w.write_all(&to_i16(s).to_le_bytes())?;
-                    }
-                }
-                *n += samples.len();
-                w.flush()?;
-            }
-        }
+        let bytes = self.encoder.push(samples)?;
+        self.out.write(&bytes)?;
+        self.samples += samples.len();
         Ok(())
     }
 
-    fn finish(self) -> Result<usize, Box<dyn std::error::Error>> {
-        match self {
-            Self::File(w, _, n) => {
-                w.finalize()?;
-                Ok(n)
-            }
-            Self::Raw(mut w, _, n) => {
-                w.flush()?;
-                Ok(n)
+    fn finish(mut self) -> Result<usize, Box<dyn std::error::Error>> {
+        let tail = self.encoder.finish()?;
+        self.out.write(&tail)?;
+        let wav = matches!(
+            self.encoder.format(),
+            kittentts_audio::Format::Wav | kittentts_audio::Format::WavF32
+        );
+        if let (Sink::File(f), true) = (&mut self.out, wav) {
+            // The stream's header says "unknown size"; a file can say the real one.
+            use std::io::{Seek, SeekFrom};
+            let data = f.stream_position()?.saturating_sub(44);
+            if let Ok(data) = u32::try_from(data)
+                && data <= u32::MAX - 36
+            {
+                f.seek(SeekFrom::Start(4))?;
+                f.write_all(&(data + 36).to_le_bytes())?;
+                f.seek(SeekFrom::Start(40))?;
+                f.write_all(&data.to_le_bytes())?;
             }
         }
+        if let (Sink::File(f), kittentts_audio::Format::Flac) =
+            (&mut self.out, self.encoder.format())
+        {
+            // Likewise STREAMINFO's total sample count (36 bits at byte 21 of the file), so
+            // that libsndfile reads the file too.
+            use std::io::{Seek, SeekFrom};
+            let n = self.samples as u64;
+            if n < 1 << 36 {
+                let mut byte = [0u8; 1];
+                f.seek(SeekFrom::Start(21))?;
+                std::io::Read::read_exact(f, &mut byte)?;
+                f.seek(SeekFrom::Start(21))?;
+                f.write_all(&[(byte[0] & 0xF0) | ((n >> 32) as u8 & 0x0F)])?;
+                f.write_all(&((n & 0xFFFF_FFFF) as u32).to_be_bytes())?;
+            }
+        }
+        if let Sink::File(f) = &mut self.out {
+            f.flush()?;
+        }
+        Ok(self.samples)
     }
-}
-
-/// A 44-byte WAV header whose sizes say "unknown" (0xFFFFFFFF), for a stream.
-fn streaming_wav_header(float: bool) -> Vec<u8> {
-    let (format, bits): (u16, u16) = if float { (3, 32) } else { (1, 16) };
-    let block = bits / 8;
-    let mut h = Vec::with_capacity(44);
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&format.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&SAMPLE_RATE.to_le_bytes());
-    h.extend_from_slice(&(SAMPLE_RATE * u32::from(block)).to_le_bytes());
-    h.extend_from_slice(&block.to_le_bytes());
-    h.extend_from_slice(&bits.to_le_bytes());
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h
 }
 
 /// Writes word timings: SRT or WebVTT by the file's extension, else JSON.
@@ -347,18 +371,8 @@ fn write_timings(
 }
 
 fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
-    let io =
-        e.downcast_ref::<std::io::Error>()
-            .or_else(|| match e.downcast_ref::<hound::Error>() {
-                Some(hound::Error::IoError(io)) => Some(io),
-                _ => None,
-            });
-    io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-}
-
-fn to_i16(s: f32) -> i16 {
-    let s = if s.is_nan() { 0.0 } else { s.clamp(-1.0, 1.0) };
-    (s * f32::from(i16::MAX)).round() as i16
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn draw_bar(done: usize, total: usize) {
