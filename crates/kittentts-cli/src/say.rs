@@ -100,6 +100,9 @@ pub(crate) struct Args {
     /// Longest input text, in characters (default 50,000).
     #[arg(long)]
     max_chars: Option<usize>,
+    /// Longest audio of one call, in seconds (default 3,600).
+    #[arg(long)]
+    max_audio_seconds: Option<f64>,
     /// A lexicon file: one `WORD IPA` per line (see `kittentts::Lexicon`).
     #[arg(long)]
     lexicon: Option<PathBuf>,
@@ -157,6 +160,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(chars) = args.max_chars {
         builder = builder.max_text_chars(chars);
+    }
+    if let Some(seconds) = args.max_audio_seconds {
+        builder = builder.max_audio_seconds(seconds);
     }
     if let Some(path) = &args.lexicon {
         builder = builder.lexicon(kittentts::Lexicon::from_file(path)?);

@@ -239,7 +239,7 @@ fn names_list_aliases_then_ids() {
 #[test]
 fn unknown_voice_lists_aliases_then_ids() {
     let (_, voices) = load("kitten-mini-0.8");
-    for bad in ["leo", "Tom", "", "expr-voice-6-m", " Leo"] {
+    for bad in ["Tom", "", "expr-voice-6-m", " Leo"] {
         match voices.resolve(bad) {
             Err(Error::UnknownVoice { name, available }) => {
                 assert_eq!(name, bad);
@@ -253,6 +253,12 @@ fn unknown_voice_lists_aliases_then_ids() {
     }
     let message = voices.resolve("Tom").unwrap_err().to_string();
     assert!(message.starts_with("unknown voice \"Tom\"; available voices: Bella, Bruno,"));
+    // Any letter case names the same voice.
+    for name in ["leo", "LEO", "EXPR-VOICE-5-M"] {
+        let v = voices.resolve(name).unwrap();
+        assert_eq!(v.id(), "expr-voice-5-m", "{name}");
+    }
+    assert_eq!(voices.resolve("leo").unwrap().alias(), Some("Leo"));
 }
 
 #[test]
