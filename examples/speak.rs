@@ -8,9 +8,11 @@
 //! ```
 //! `--model` takes a local folder, a Hugging Face repo id or a bare KittenML name (default
 //! `KittenML/kitten-tts-nano-0.8-int8`). The text comes from the arguments, or from stdin
-//! when there are none. `--format` is `wav` (16-bit, the default for a file), `wav-f32`
-//! (also `--f32`), `pcm` (raw 16-bit little-endian, the default for `--out -`) or `f32` (raw
-//! 32-bit float little-endian). Audio is written chunk by chunk as it is made; to stdout the
+//! when there are none. `--format` is `wav` (16-bit), `wav-f32` (also `--f32`), `pcm` (raw
+//! 16-bit little-endian, the default for `--out -`), `f32` (raw 32-bit float), `flac`, `mp3`
+//! or `opus`; by default the `--out` file's extension picks it. `--timings FILE` writes word
+//! timings, `--lexicon FILE` sets pronunciations, `--ending` picks how chunks end. Audio is
+//! written chunk by chunk as it is made; to stdout the
 //! first chunk is short, so playback starts at once. `--sessions` and `--threads` set the
 //! ONNX Runtime sessions and threads per session; `--strict-espeak` refuses a libespeak-ng
 //! other than 1.52. A progress bar is drawn on stderr for long texts when stderr is a
