@@ -22,38 +22,31 @@ fn build_dir() -> PathBuf {
 /// # Errors
 /// [`Error::Runtime`] when a place is unusable (a variable naming nothing, a bad file).
 pub fn locate_runtime(library: Library) -> Result<Located> {
-    Ok(kittentts_runtimes::locate(
-        library,
-        None,
-        Some(&build_dir()),
-    )?)
+    locate(library, None).map(|(_, located)| located)
 }
 
-/// Where libespeak-ng is, by the search order; `explicit` is the builder's path.
+/// `library` by the search order, `explicit` (the builder's path) first: the path to hand
+/// the layer crate (`None` when only the system's loader is left, so that it searches as it
+/// would alone) and where it came from.
+fn locate(library: Library, explicit: Option<&Path>) -> Result<(Option<PathBuf>, Located)> {
+    let located = kittentts_runtimes::locate(library, explicit, Some(&build_dir()))?;
+    let path = (located.place != Place::System).then(|| located.path.clone());
+    Ok((path, located))
+}
+
+/// Where libespeak-ng is, by the search order.
 pub(crate) fn locate_espeak(config: &EspeakConfig) -> Result<(EspeakConfig, Located)> {
-    let located = kittentts_runtimes::locate(
-        Library::Espeak,
-        config.library.as_deref(),
-        Some(&build_dir()),
-    )?;
+    let (path, located) = locate(Library::Espeak, config.library.as_deref())?;
     let mut config = config.clone();
-    if located.place != Place::System {
-        config.library = Some(located.path.clone());
-    }
+    config.library = path.or(config.library);
     Ok((config, located))
 }
 
 /// Where ONNX Runtime is, by the search order.
 pub(crate) fn locate_onnx(options: &ModelOptions) -> Result<(ModelOptions, Located)> {
-    let located = kittentts_runtimes::locate(
-        Library::OnnxRuntime,
-        options.ort_library.as_deref(),
-        Some(&build_dir()),
-    )?;
+    let (path, located) = locate(Library::OnnxRuntime, options.ort_library.as_deref())?;
     let mut options = options.clone();
-    if located.place != Place::System {
-        options.ort_library = Some(located.path.clone());
-    }
+    options.ort_library = path.or(options.ort_library);
     Ok((options, located))
 }
 

@@ -407,8 +407,8 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
-/// Converts character positions of one text to byte positions, moving forward from the last
-/// answer (chunks come in order, so the whole text is walked once).
+/// Converts character positions of one text to byte positions, walking from the last answer
+/// (chunks and their words come in order, so the text is walked about once).
 #[derive(Debug, Default)]
 pub(crate) struct ByteCursor {
     chars: usize,
@@ -432,9 +432,12 @@ impl ByteCursor {
 
     /// The byte offset of character `pos` of `text` (the text's length past its end).
     pub(crate) fn byte_of(&mut self, text: &str, pos: usize) -> usize {
-        if pos < self.chars {
-            self.chars = 0;
-            self.bytes = 0;
+        while self.chars > pos {
+            let Some(c) = text[..self.bytes].chars().next_back() else {
+                break;
+            };
+            self.chars -= 1;
+            self.bytes -= c.len_utf8();
         }
         for c in text[self.bytes..].chars() {
             if self.chars >= pos {
@@ -494,7 +497,7 @@ const FUNCTION_WORDS: &[&str] = &[
 /// than `max`. The pieces cover the same source range.
 pub(crate) fn split_first(
     sentences: &mut Vec<TextChunk>,
-    normalized: &str,
+    source: &[char],
     map: &SourceMap,
     max: usize,
 ) {
@@ -514,12 +517,11 @@ pub(crate) fn split_first(
     };
     let word =
         |k: usize| !text[k].is_whitespace() && text.get(k + 1).is_some_and(|c| c.is_whitespace());
-    let source: Vec<char> = normalized.chars().collect();
     let window = (min - 1)..max.min(text.len() - 1);
     // The rest must hold a word, and the cut may not split one rule's replacement.
     let rest_has_word = |k: usize| {
         text[k + 1..].iter().any(|c| c.is_alphanumeric())
-            && !map.is_inside_replacement(chunk_source_chars(first, &source, 0..k + 1).end)
+            && !map.is_inside_replacement(chunk_source_chars(first, source, 0..k + 1).end)
     };
     // A word cut ends on a content word where it can: "The old railway station," rather
     // than "The old railway station at,".
@@ -563,11 +565,11 @@ pub(crate) fn split_first(
     let Some((k, add_comma)) = cut else {
         return;
     };
-    let head_src = chunk_source_chars(first, &source, 0..k + 1);
+    let head_src = chunk_source_chars(first, source, 0..k + 1);
     let rest_start = (k + 1..text.len())
         .find(|&i| !text[i].is_whitespace())
         .unwrap_or(text.len());
-    let rest_src = chunk_source_chars(first, &source, rest_start..text.len());
+    let rest_src = chunk_source_chars(first, source, rest_start..text.len());
     let mut head: String = text[..=k].iter().collect();
     if add_comma {
         head.push(',');
@@ -625,7 +627,7 @@ mod tests {
     }
 
     #[test]
-    fn byte_cursor_walks_forward_and_restarts() {
+    fn byte_cursor_walks_both_ways() {
         let text = "aé€😀b";
         let mut c = super::ByteCursor::default();
         assert_eq!(c.byte_of(text, 0), 0);

@@ -666,7 +666,7 @@ impl Inner {
             });
             let plan = text
                 .word_timings
-                .then(|| self.word_plan(sentence, text, &piece, first));
+                .then(|| self.word_plan(sentence, text, &piece, first, bytes));
             jobs.push(Job {
                 index: index + k,
                 input_ids: kittentts_phonemize::wrap_ids(&piece.ids),
@@ -691,10 +691,10 @@ impl Inner {
         text: &LazyText,
         piece: &kittentts_phonemize::PhonemeChunk,
         first: usize,
+        cursor: &mut ByteCursor,
     ) -> WordPlan {
         let chars: Vec<char> = piece.text.chars().collect();
         let mut words = Vec::new();
-        let mut cursor = ByteCursor::default();
         let mut i = 0;
         while i < chars.len() {
             if chars[i].is_whitespace() {
@@ -888,26 +888,30 @@ impl Synthesizer {
                 expected: "a level between 0 and 1",
             });
         }
-        limits.check_text(text.chars().count())?;
+        let input_chars = text.chars().count();
+        limits.check_text(input_chars)?;
         let (normalized, map) = if options.normalize {
             let n = self.inner.frontend.normalize_with_spans(text);
             let map = n.source_map(text);
             (n.text, map)
         } else {
-            (text.to_owned(), SourceMap::identity(text.chars().count()))
+            (text.to_owned(), SourceMap::identity(input_chars))
         };
-        if !normalized.chars().any(char::is_alphanumeric) {
+        let normalized_chars: Vec<char> = normalized.chars().collect();
+        if !normalized_chars.iter().any(|c| c.is_alphanumeric()) {
             return Err(Error::EmptyText);
         }
-        let chars = normalized.chars().count();
-        limits.check_audio(chars as f64 * MIN_TOKENS_PER_CHAR, effective)?;
+        limits.check_audio(
+            normalized_chars.len() as f64 * MIN_TOKENS_PER_CHAR,
+            effective,
+        )?;
         let mut sentences = self.inner.frontend.sentences(&normalized);
         if let Some(max) = options.first_chunk.max_chars(streaming) {
-            stream::split_first(&mut sentences, &normalized, &map, max);
+            stream::split_first(&mut sentences, &normalized_chars, &map, max);
         }
         Ok(LazyText {
             input: text.to_owned(),
-            normalized: normalized.chars().collect(),
+            normalized: normalized_chars,
             sentences,
             map,
             voice: PreparedVoice {

@@ -8,48 +8,15 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use kittentts::{Ending, FirstChunk, SAMPLE_RATE, SynthesisOptions, Synthesizer};
+use kittentts_audio::Format;
 
-/// Output formats (the `kittentts-audio` encoders).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    /// 16-bit PCM WAV.
-    Wav,
-    /// 32-bit float WAV.
-    WavF32,
-    /// Raw 16-bit little-endian PCM, 24 kHz mono.
-    Pcm,
-    /// Raw 32-bit float little-endian, 24 kHz mono.
-    F32,
-    /// FLAC, 16-bit.
-    Flac,
-    /// MP3 (MPEG-2 Layer III, 64 kb/s).
-    Mp3,
-    /// Ogg Opus.
-    Opus,
-}
-
-impl Format {
-    fn codec(self) -> kittentts_audio::Format {
-        match self {
-            Self::Wav => kittentts_audio::Format::Wav,
-            Self::WavF32 => kittentts_audio::Format::WavF32,
-            Self::Pcm => kittentts_audio::Format::Pcm,
-            Self::F32 => kittentts_audio::Format::F32,
-            Self::Flac => kittentts_audio::Format::Flac,
-            Self::Mp3 => kittentts_audio::Format::Mp3,
-            Self::Opus => kittentts_audio::Format::Opus,
-        }
-    }
-
-    /// The format a file name's extension names.
-    fn from_path(path: &std::path::Path) -> Option<Self> {
-        Some(match kittentts_audio::Format::from_extension(path)? {
-            kittentts_audio::Format::Pcm => Self::Pcm,
-            kittentts_audio::Format::Flac => Self::Flac,
-            kittentts_audio::Format::Mp3 => Self::Mp3,
-            kittentts_audio::Format::Opus => Self::Opus,
-            _ => Self::Wav,
-        })
+/// `--format`: a `kittentts-audio` format name; AAC, which this build cannot encode, is
+/// refused here rather than after the model has loaded.
+fn parse_format(name: &str) -> Result<Format, String> {
+    match name.parse::<Format>() {
+        Ok(Format::Aac) => Err("aac is not available in this build".into()),
+        Ok(format) => Ok(format),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -81,9 +48,10 @@ pub(crate) struct Args {
     /// Output file, or `-` for stdout.
     #[arg(long, default_value = "out.wav")]
     out: PathBuf,
-    /// Output format (default: `pcm` for `--out -`, else by the file's extension: `.flac`,
-    /// `.mp3`, `.opus`/`.ogg`, `.pcm`, and WAV otherwise).
-    #[arg(long, value_enum)]
+    /// Output format: wav, wav-f32, pcm, f32, flac, mp3 or opus (default: `pcm` for `--out -`,
+    /// else by the file's extension: `.flac`, `.mp3`, `.opus`/`.ogg`, `.pcm`, and WAV
+    /// otherwise).
+    #[arg(long, value_parser = parse_format)]
     format: Option<Format>,
     /// Same as `--format wav-f32`.
     #[arg(long)]
@@ -132,7 +100,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         (Some(f), _) => f,
         (None, true) => Format::WavF32,
         (None, false) if to_stdout => Format::Pcm,
-        (None, false) => Format::from_path(&args.out).unwrap_or(Format::Wav),
+        (None, false) => Format::from_extension(&args.out)
+            .filter(|f| *f != Format::Aac)
+            .unwrap_or(Format::Wav),
     };
     // Fail on an unwritable output before loading or synthesising anything.
     let file = if to_stdout {
@@ -286,7 +256,7 @@ impl Sink {
 impl Writer {
     fn new(format: Format, file: Option<File>) -> Result<Self, Box<dyn std::error::Error>> {
         Ok(Self {
-            encoder: kittentts_audio::encoder(format.codec(), SAMPLE_RATE)?,
+            encoder: kittentts_audio::encoder(format, SAMPLE_RATE)?,
             out: match file {
                 Some(f) => Sink::File(f),
                 None => Sink::Stdout(BufWriter::new(std::io::stdout().lock())),
@@ -305,10 +275,7 @@ impl Writer {
     fn finish(mut self) -> Result<usize, Box<dyn std::error::Error>> {
         let tail = self.encoder.finish()?;
         self.out.write(&tail)?;
-        let wav = matches!(
-            self.encoder.format(),
-            kittentts_audio::Format::Wav | kittentts_audio::Format::WavF32
-        );
+        let wav = matches!(self.encoder.format(), Format::Wav | Format::WavF32);
         if let (Sink::File(f), true) = (&mut self.out, wav) {
             // The stream's header says "unknown size"; a file can say the real one.
             use std::io::{Seek, SeekFrom};
@@ -322,9 +289,7 @@ impl Writer {
                 f.write_all(&data.to_le_bytes())?;
             }
         }
-        if let (Sink::File(f), kittentts_audio::Format::Flac) =
-            (&mut self.out, self.encoder.format())
-        {
+        if let (Sink::File(f), Format::Flac) = (&mut self.out, self.encoder.format()) {
             // Likewise STREAMINFO's total sample count (36 bits at byte 21 of the file), so
             // that libsndfile reads the file too.
             use std::io::{Seek, SeekFrom};

@@ -508,26 +508,20 @@ fn cpu_sessions(
         options,
         &[],
     )?;
-    if let Err(e) = std::fs::rename(&tmp, &file) {
-        tracing::warn!(file = %file.display(), error = %e, "cannot keep the optimised model");
-        let _ = std::fs::remove_file(&tmp);
-        let mut all = vec![first];
-        all.extend(create_sessions(
-            rt,
-            path,
-            Load::Bytes(bytes),
-            prepacked,
-            options,
-            &[],
-            count - 1,
-        )?);
-        return Ok(all);
-    }
+    // The other sessions load the saved file, or optimise on their own if it cannot be kept.
+    let rest = match std::fs::rename(&tmp, &file) {
+        Ok(()) => Load::Optimized(&file),
+        Err(e) => {
+            tracing::warn!(file = %file.display(), error = %e, "cannot keep the optimised model");
+            let _ = std::fs::remove_file(&tmp);
+            Load::Bytes(bytes)
+        }
+    };
     let mut all = vec![first];
     all.extend(create_sessions(
         rt,
         path,
-        Load::Optimized(&file),
+        rest,
         prepacked,
         options,
         &[],
