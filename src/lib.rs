@@ -92,7 +92,10 @@ mod voice_spec;
 pub use audio::{Audio, SAMPLE_RATE};
 pub use error::{Error, Result};
 pub use frontend::{Analysis, Chunk, Frontend, STYLE_ROWS_0_8};
-pub use limits::{Limits, MIN_TOKENS_PER_CHAR, SECONDS_PER_TOKEN};
+pub use limits::{
+    Limits, MAX_TOKENS_PER_ASCII_CHAR, MAX_TOKENS_PER_OTHER_CHAR, MIN_TOKENS_PER_CHAR,
+    SECONDS_PER_TOKEN,
+};
 pub use stream::{AudioChunk, StreamCanceller, SynthesisStream};
 #[cfg(feature = "hub")]
 pub use synthesizer::DownloadProgress;

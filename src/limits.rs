@@ -17,6 +17,19 @@ pub const SECONDS_PER_TOKEN: f64 = 1.0 / 14.0;
 /// [`Synthesizer::stream`]: crate::Synthesizer::stream
 pub const MIN_TOKENS_PER_CHAR: f64 = 0.8;
 
+/// The most phoneme tokens one ASCII character of normalised text gives, for the bound of
+/// [`SynthesisOptions::check_limits_first`](crate::SynthesisOptions::check_limits_first).
+///
+/// Measured with libespeak-ng 1.52 on every printable ASCII character alone, in runs and in
+/// random mixes: a lone letter spelled out is the most (`w` → `dˈʌbəljˌuː,` is 12 tokens with
+/// its punctuation); words average about 1 token per character.
+pub const MAX_TOKENS_PER_ASCII_CHAR: f64 = 12.0;
+
+/// The most phoneme tokens one other character gives, for the same bound: libespeak-ng's
+/// English voice names what it cannot read (a Devanagari sign is 30 tokens, a Thai letter up
+/// to 25, an emoji's name about 16); 64 leaves room for longer names.
+pub const MAX_TOKENS_PER_OTHER_CHAR: f64 = 64.0;
+
 /// Limits on one call of [`Synthesizer::synthesize`](crate::Synthesizer::synthesize) or
 /// [`Synthesizer::stream`](crate::Synthesizer::stream). Each broken limit is a typed error
 /// naming the limit and the value ([`Error::TextTooLong`], [`Error::AudioTooLong`],
@@ -140,6 +153,22 @@ impl Limits {
             });
         }
         Ok(())
+    }
+
+    /// Whether the audio of `normalized` text surely stays within the limit at effective
+    /// speed `speed`, by the per-character bounds, before any phonemes exist.
+    pub(crate) fn audio_surely_within(&self, normalized: &[char], speed: f32) -> bool {
+        let most: f64 = normalized
+            .iter()
+            .map(|c| {
+                if c.is_ascii() {
+                    MAX_TOKENS_PER_ASCII_CHAR
+                } else {
+                    MAX_TOKENS_PER_OTHER_CHAR
+                }
+            })
+            .sum();
+        estimated_seconds(most, speed) <= self.max_audio_seconds
     }
 
     /// The error for a user speed whose product with the voice's prior leaves the range.

@@ -48,6 +48,17 @@ pub struct SynthesisOptions {
     /// Time every written word ([`AudioChunk::words`], [`Audio::words`]). Needs a model with
     /// durations (the 0.8 models); without them the timings are empty. Default off.
     pub word_timings: bool,
+    /// In [`Synthesizer::stream`], make sure before the first chunk that the whole text is
+    /// within [`Limits::max_audio_seconds`], so that a stream never fails midway on that limit
+    /// (a server that has sent a `200` cannot take it back). When a bound from the text's
+    /// characters ([`MAX_TOKENS_PER_ASCII_CHAR`], [`MAX_TOKENS_PER_OTHER_CHAR`]) already keeps
+    /// it within, nothing more is done; otherwise the whole text is phonemised before the
+    /// first chunk (as [`Synthesizer::synthesize`] always does), which delays the first audio
+    /// by that time. Default off: a stream's chunks are then checked as they are phonemised.
+    ///
+    /// [`MAX_TOKENS_PER_ASCII_CHAR`]: crate::MAX_TOKENS_PER_ASCII_CHAR
+    /// [`MAX_TOKENS_PER_OTHER_CHAR`]: crate::MAX_TOKENS_PER_OTHER_CHAR
+    pub check_limits_first: bool,
 }
 
 /// How the first chunk of a text is made.
@@ -104,6 +115,7 @@ impl Default for SynthesisOptions {
             pauses: None,
             silence_threshold: None,
             word_timings: false,
+            check_limits_first: false,
         }
     }
 }
@@ -118,6 +130,13 @@ impl SynthesisOptions {
     #[must_use]
     pub fn voice(mut self, voice: impl Into<String>) -> Self {
         self.voice = voice.into();
+        self
+    }
+
+    /// Sets [`check_limits_first`](Self::check_limits_first).
+    #[must_use]
+    pub fn check_limits_first(mut self, check: bool) -> Self {
+        self.check_limits_first = check;
         self
     }
 
@@ -808,19 +827,7 @@ impl Synthesizer {
     /// text has nothing to speak; layer errors otherwise.
     pub fn synthesize(&self, text: &str, options: &SynthesisOptions) -> Result<Audio> {
         let lazy = self.prepare(text, options, false)?;
-        let mut jobs = Vec::new();
-        let mut tokens = 0.0;
-        let mut bytes = ByteCursor::default();
-        for sentence in &lazy.sentences {
-            let more = self.inner.prepare_sentence(
-                sentence,
-                &lazy,
-                jobs.len(),
-                &mut tokens,
-                &mut bytes,
-            )?;
-            jobs.extend(more);
-        }
+        let jobs = self.prepare_all(&lazy)?;
         let mut samples = Vec::new();
         let mut words = Vec::new();
         for chunk in stream::start(&self.inner, Source::Prepared(jobs), self.inner.lookahead) {
@@ -845,17 +852,39 @@ impl Synthesizer {
     /// Limits: the text length and the speed are checked here; the audio length first from an
     /// estimate of the text's tokens ([`MIN_TOKENS_PER_CHAR`] per normalised character), then
     /// exactly, from each chunk's tokens, before that chunk runs (a stream that gets too long
-    /// yields [`Error::AudioTooLong`] instead of its next chunk).
+    /// yields [`Error::AudioTooLong`] instead of its next chunk), unless
+    /// [`SynthesisOptions::check_limits_first`] asks for the whole check up front.
     ///
     /// # Errors
     /// As [`synthesize`](Self::synthesize), here or from the iterator.
     pub fn stream(&self, text: &str, options: &SynthesisOptions) -> Result<SynthesisStream> {
         let lazy = self.prepare(text, options, true)?;
-        Ok(stream::start(
-            &self.inner,
-            Source::Lazy(lazy),
-            self.inner.lookahead,
-        ))
+        let source = if options.check_limits_first
+            && !self
+                .inner
+                .limits
+                .audio_surely_within(&lazy.normalized, lazy.voice.speed)
+        {
+            Source::Prepared(self.prepare_all(&lazy)?)
+        } else {
+            Source::Lazy(lazy)
+        };
+        Ok(stream::start(&self.inner, source, self.inner.lookahead))
+    }
+
+    /// Phonemises every chunk of `lazy` and checks the audio limit on the whole text, before
+    /// any model run.
+    fn prepare_all(&self, lazy: &LazyText) -> Result<Vec<stream::Job>> {
+        let mut jobs = Vec::new();
+        let mut tokens = 0.0;
+        let mut bytes = ByteCursor::default();
+        for sentence in &lazy.sentences {
+            let more =
+                self.inner
+                    .prepare_sentence(sentence, lazy, jobs.len(), &mut tokens, &mut bytes)?;
+            jobs.extend(more);
+        }
+        Ok(jobs)
     }
 
     /// Checks the voice, speed and text limits, normalises and chunks the text.

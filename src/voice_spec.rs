@@ -111,9 +111,17 @@ pub(crate) fn resolve(voices: &Voices, spec: &str) -> Result<VoiceMix> {
             parts.len()
         )));
     }
-    let total: f64 = parts.iter().map(|p| p.weight).sum();
+    // Scaled by the largest weight first, so that huge weights (`Bella*1e308+Luna*1e308`)
+    // mix as their ratios say instead of overflowing to infinity.
+    let largest = parts.iter().map(|p| p.weight).fold(0.0, f64::max);
+    if !largest.is_finite() {
+        return Err(bad(
+            "the weights of one voice add up to more than a number can hold".into(),
+        ));
+    }
+    let total: f64 = parts.iter().map(|p| p.weight / largest).sum();
     for p in &mut parts {
-        p.weight /= total;
+        p.weight = p.weight / largest / total;
     }
     let prior = parts.iter().zip(&priors).map(|(p, q)| p.weight * q).sum();
     Ok(VoiceMix { parts, prior })

@@ -284,13 +284,27 @@ fn voices_blend_and_match_in_any_case() {
         tts.synthesize(text, &whole().voice("Leo+Luna")).unwrap(),
         mix
     );
+    // Huge weights mix by their ratio instead of overflowing (the blend once blamed `speed`).
+    assert_eq!(
+        tts.synthesize(text, &whole().voice("Leo*1e308+Luna*1e308"))
+            .unwrap(),
+        mix
+    );
     // A blend's speed prior is the weighted mean: Hugo (1.25) and Bella (0.9).
     let fast = tts.synthesize(text, &whole().voice("Hugo")).unwrap();
     let slow = tts.synthesize(text, &whole().voice("Bella")).unwrap();
     let both = tts.synthesize(text, &whole().voice("Hugo+Bella")).unwrap();
     assert!(fast.samples.len() < both.samples.len() && both.samples.len() < slow.samples.len());
     for bad in [
-        "Leo*0", "Leo*-1", "Leo*NaN", "Leo*x", "Leo+", "+", "   ", "Leo*inf",
+        "Leo*0",
+        "Leo*-1",
+        "Leo*NaN",
+        "Leo*x",
+        "Leo+",
+        "+",
+        "   ",
+        "Leo*inf",
+        "Leo*1e308+leo*1e308",
     ] {
         match tts.synthesize(text, &whole().voice(bad)) {
             Err(e @ Error::InvalidVoiceSpec { .. }) => {

@@ -364,6 +364,78 @@ fn audio_over_the_limit_is_a_typed_error_before_any_run() {
         }
     }
     assert_eq!(errors, 1, "{ok} chunks, then the error");
+    // With `check_limits_first` the same text fails before the stream starts, with no run.
+    let runs = tts.model().runs_started();
+    assert!(matches!(
+        tts.stream(&text, &SynthesisOptions::new().check_limits_first(true)),
+        Err(Error::AudioTooLong { .. })
+    ));
+    assert_eq!(tts.model().runs_started(), runs);
+    // A text the bound lets through streams as before, lazily, and the same audio.
+    let short = "ab. ".repeat(2);
+    let lazy: Vec<_> = tts
+        .stream(&short, &SynthesisOptions::new())
+        .unwrap()
+        .map(|c| c.unwrap().samples)
+        .collect();
+    let checked: Vec<_> = tts
+        .stream(&short, &SynthesisOptions::new().check_limits_first(true))
+        .unwrap()
+        .map(|c| c.unwrap().samples)
+        .collect();
+    assert_eq!(lazy, checked);
+}
+
+#[test]
+fn the_per_character_bound_is_never_below_the_tokens() {
+    // Lone spelled-out letters, symbols, scripts espeak names letter by letter, emoji: the
+    // bound of `check_limits_first` must hold for each, or a stream could still fail midway.
+    let tts = synth(1);
+    let mut texts: Vec<String> = (33u8..127).map(|b| (b as char).to_string()).collect();
+    texts.extend((33u8..127).map(|b| format!("{} ", b as char).repeat(20)));
+    for s in [
+        "w",
+        "W W W W",
+        "WWW XYZ QQQ",
+        "漢字日本語",
+        "한국어",
+        "ไทยภาษา",
+        "हिन्दी",
+        "्",
+        "😀🎉👍🏽",
+        "🧑‍🤝‍🧑",
+        "Ελληνικά",
+        "Кириллица",
+        "عربي",
+        "€£¥©®™°±×÷",
+        "naïve café résumé",
+    ] {
+        texts.push(s.to_owned());
+        texts.push(s.repeat(10));
+    }
+    for text in texts {
+        let analysis = tts.analyze(&text, true).unwrap();
+        let tokens: usize = analysis
+            .chunks
+            .iter()
+            .map(|c| c.input_ids.len().saturating_sub(3))
+            .sum();
+        let bound: f64 = analysis
+            .normalized
+            .chars()
+            .map(|c| {
+                if c.is_ascii() {
+                    kittentts::MAX_TOKENS_PER_ASCII_CHAR
+                } else {
+                    kittentts::MAX_TOKENS_PER_OTHER_CHAR
+                }
+            })
+            .sum();
+        assert!(
+            tokens as f64 <= bound,
+            "{text:?}: {tokens} tokens, bound {bound}"
+        );
+    }
 }
 
 #[test]

@@ -25,6 +25,7 @@ class Server:
     def __init__(self, *args, env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.key = (env or {}).get("KITTENTTS_API_KEY")
         cmd = [BIN, "--model", FIXTURE, "--port", str(self.port), *args]
         self.log = open(os.path.join(ROOT, "target", f"server-{self.port}.log"), "wb")
         full_env = dict(os.environ)
@@ -36,14 +37,17 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log.name}")
             with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                key = (env or {}).get("KITTENTTS_API_KEY")
+                req = urllib.request.Request(self.url + "/health", headers={"Authorization": f"Bearer {key}"} if key else {})
+                with urllib.request.urlopen(req, timeout=2) as r:
                     if r.status == 200:
                         return
             time.sleep(0.1)
         raise RuntimeError("server did not start")
 
     def metrics(self):
-        with urllib.request.urlopen(self.url + "/metrics", timeout=5) as r:
+        req = urllib.request.Request(self.url + "/metrics", headers={"Authorization": f"Bearer {self.key}"} if self.key else {})
+        with urllib.request.urlopen(req, timeout=5) as r:
             text = r.read().decode()
         out = {}
         for line in text.splitlines():

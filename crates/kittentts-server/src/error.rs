@@ -148,6 +148,43 @@ impl ApiError {
         }
     }
 
+    /// 408: the request body did not arrive in time.
+    pub fn body_timeout(seconds: f64) -> Self {
+        Self {
+            code: Some("request_timeout"),
+            ..Self::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "invalid_request_error",
+                format!("the request body did not arrive within {seconds} s (--body-timeout)"),
+            )
+        }
+    }
+
+    /// 400: the body could not be read (a malformed chunked encoding, a connection cut).
+    pub fn unreadable_body(reason: impl std::fmt::Display) -> Self {
+        Self {
+            code: Some("bad_body"),
+            ..Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                format!("the request body could not be read: {reason}"),
+            )
+        }
+    }
+
+    /// 503: every connection place is taken (`--max-connections`).
+    pub fn too_many_connections(limit: usize) -> Self {
+        Self {
+            code: Some("too_many_connections"),
+            retry_after: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_error",
+                format!("the server has {limit} connections open, its limit; retry shortly"),
+            )
+        }
+    }
+
     /// 500, with what went wrong (never an empty body).
     pub fn internal(message: impl Into<String>) -> Self {
         Self {
@@ -163,9 +200,10 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = if self.hse {
+impl ApiError {
+    /// The error's JSON body, in its shape (OpenAI's or HSE's).
+    pub fn body(&self) -> serde_json::Value {
+        if self.hse {
             let kind = match self.status {
                 StatusCode::NOT_FOUND => "NotFoundError",
                 StatusCode::UNAUTHORIZED => "AuthenticationError",
@@ -188,8 +226,13 @@ impl IntoResponse for ApiError {
                     "code": self.code,
                 }
             })
-        };
-        let mut response = (self.status, axum::Json(body)).into_response();
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.body())).into_response();
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

@@ -7,7 +7,7 @@
 //! | `GET /v1/models`, `GET /v1/models/{id}` | the loaded models, OpenAI's list shape |
 //! | `GET /v1/audio/voices` | `{"voices":[{"id","name"}]}` (what Open WebUI reads); `?model=` picks the model |
 //! | `GET /v1/audio/speech/models` | HSE's model cards, with languages and voices |
-//! | `GET /health` | `{"status":"ok"}`, 503 while shutting down |
+//! | `GET /health` | `{"status":"ok"}`, 503 with `Retry-After` while draining |
 //! | `GET /metrics` | Prometheus text: requests by route and status, queue depth, synthesis and audio seconds, time to first byte, model runs |
 //! | `GET /` | a small page to try it (no external assets) |
 //!
@@ -22,6 +22,7 @@
 //! accepted and ignored (KittenTTS has no style control). Unknown request fields are ignored.
 #![deny(missing_docs)]
 
+mod connections;
 mod error;
 mod metrics;
 mod page;
@@ -30,7 +31,8 @@ mod speech;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -83,10 +85,17 @@ pub struct ServerConfig {
     pub max_input_chars: usize,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
-    /// Requests running or waiting at once; more get 429.
+    /// Speech requests running or waiting at once (at least 1); more get 429.
     pub max_queue: usize,
     /// OpenAI voice name → KittenTTS voice.
     pub voice_map: BTreeMap<String, String>,
+    /// Longest wait for a request's body, from the end of its head; then 408. `None`: no
+    /// limit.
+    pub body_timeout: Option<Duration>,
+    /// Require the API key on `/health` and `/metrics` too (by default they answer anyone,
+    /// for load balancers and Prometheus; they tell the models loaded and the counters,
+    /// nothing else).
+    pub auth_status: bool,
 }
 
 impl Default for ServerConfig {
@@ -96,6 +105,8 @@ impl Default for ServerConfig {
             max_input_chars: 4096,
             max_body_bytes: 1 << 20,
             max_queue: 64,
+            body_timeout: Some(Duration::from_secs(30)),
+            auth_status: false,
             voice_map: DEFAULT_VOICE_MAP
                 .iter()
                 .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
@@ -112,11 +123,14 @@ pub struct App {
     queue: Arc<tokio::sync::Semaphore>,
     metrics: Arc<Metrics>,
     shutting_down: AtomicBool,
+    /// HTTP requests from their head to the end of their response (counted by `serve`).
+    requests_active: AtomicUsize,
     started: u64,
 }
 
 impl App {
-    /// A server over `models` (the first is the default) with `config`.
+    /// A server over `models` (the first is the default) with `config`. A `max_queue` of 0
+    /// is taken as 1 here; the command line refuses it.
     pub fn new(models: Vec<ServedModel>, config: ServerConfig) -> Arc<Self> {
         let queue = Arc::new(tokio::sync::Semaphore::new(config.max_queue.max(1)));
         Arc::new(Self {
@@ -125,6 +139,7 @@ impl App {
             queue,
             metrics: Arc::new(Metrics::default()),
             shutting_down: AtomicBool::new(false),
+            requests_active: AtomicUsize::new(0),
             started: unix_now(),
         })
     }
@@ -142,6 +157,24 @@ impl App {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    pub(crate) fn metrics_arc(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// HTTP requests being served now, from their head to the end of their response body
+    /// (counted when the server runs through [`serve`]; what the drain waits for).
+    pub fn requests_active(&self) -> usize {
+        self.requests_active.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn request_started(&self) {
+        self.requests_active.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn request_ended(&self) {
+        self.requests_active.fetch_sub(1, Ordering::AcqRel);
     }
 
     /// The model a request names: its id, an OpenAI model name (the first model), an HSE name
@@ -348,12 +381,19 @@ async fn hse_models(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
     axum::Json(json!({"object": "list", "data": data})).into_response()
 }
 
-async fn health(State(app): State<Arc<App>>) -> Response {
+async fn health(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if app.config.auth_status
+        && let Err(e) = app.authorize(&headers)
+    {
+        app.metrics.request("health", e.status);
+        return e.into_response();
+    }
     if app.is_shutting_down() {
         app.metrics
             .request("health", StatusCode::SERVICE_UNAVAILABLE);
         return (
             StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "5")],
             axum::Json(json!({"status": "shutting_down"})),
         )
             .into_response();

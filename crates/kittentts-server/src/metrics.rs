@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::App;
@@ -24,6 +24,35 @@ pub struct Metrics {
     ttfb_buckets: [AtomicU64; TTFB_BUCKETS.len()],
     ttfb_count: AtomicU64,
     ttfb_micros: AtomicU64,
+    connections_open: AtomicU64,
+    connections_refused: AtomicU64,
+    timeouts: [AtomicU64; Timeout::ALL.len()],
+}
+
+/// What a connection timed out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timeout {
+    /// The request head took longer than `--header-timeout`.
+    Header,
+    /// The request body took longer than `--body-timeout`.
+    Body,
+    /// No request and no bytes for `--idle-timeout`.
+    Idle,
+    /// The client read nothing for `--write-timeout`.
+    Write,
+}
+
+impl Timeout {
+    const ALL: [Timeout; 4] = [Self::Header, Self::Body, Self::Idle, Self::Write];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Header => "header",
+            Self::Body => "body",
+            Self::Idle => "idle",
+            Self::Write => "write",
+        }
+    }
 }
 
 impl Metrics {
@@ -71,6 +100,30 @@ impl Metrics {
     }
 }
 
+impl Metrics {
+    pub(crate) fn connection_opened(self: &Arc<Self>) -> OpenConnection {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(Arc::clone(self))
+    }
+
+    pub(crate) fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn timed_out(&self, what: Timeout) {
+        self.timeouts[what as usize].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// An open connection: the connections gauge.
+pub(crate) struct OpenConnection(Arc<Metrics>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// A request being served (or waiting for a session): the queue-depth gauge.
 pub(crate) struct InFlight(Arc<Metrics>);
 
@@ -80,7 +133,13 @@ impl Drop for InFlight {
     }
 }
 
-pub(crate) async fn render(State(app): State<Arc<App>>) -> Response {
+pub(crate) async fn render(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if app.config.auth_status
+        && let Err(e) = app.authorize(&headers)
+    {
+        app.metrics.request("metrics", e.status);
+        return e.into_response();
+    }
     app.metrics.request("metrics", StatusCode::OK);
     let m = &app.metrics;
     let mut out = String::new();
@@ -177,5 +236,38 @@ pub(crate) async fn render(State(app): State<Arc<App>>) -> Response {
         m.ttfb_micros.load(Ordering::Relaxed) as f64 / 1e6
     );
     let _ = writeln!(out, "kittentts_time_to_first_byte_seconds_count {count}");
+    let _ = writeln!(
+        out,
+        "# HELP kittentts_connections_open HTTP connections open now."
+    );
+    let _ = writeln!(out, "# TYPE kittentts_connections_open gauge");
+    let _ = writeln!(
+        out,
+        "kittentts_connections_open {}",
+        m.connections_open.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP kittentts_connections_refused_total Connections answered 503 at --max-connections."
+    );
+    let _ = writeln!(out, "# TYPE kittentts_connections_refused_total counter");
+    let _ = writeln!(
+        out,
+        "kittentts_connections_refused_total {}",
+        m.connections_refused.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP kittentts_timeouts_total Connections and requests ended by a timeout, by kind."
+    );
+    let _ = writeln!(out, "# TYPE kittentts_timeouts_total counter");
+    for kind in Timeout::ALL {
+        let _ = writeln!(
+            out,
+            "kittentts_timeouts_total{{kind=\"{}\"}} {}",
+            kind.name(),
+            m.timeouts[kind as usize].load(Ordering::Relaxed)
+        );
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

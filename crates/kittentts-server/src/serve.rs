@@ -3,10 +3,16 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kittentts::Synthesizer;
 
+use crate::connections::{self, NetConfig};
 use crate::{App, ServedModel, ServerConfig, router};
+
+/// File descriptors kept free beside the connections: the listener, the models' files, the
+/// runtimes, logs, and the refusals' short-lived sockets.
+const RESERVED_DESCRIPTORS: usize = 96;
 
 /// An OpenAI-compatible (and Harmony-Speech-Engine-compatible) KittenTTS speech server.
 #[derive(clap::Args, Debug, Clone)]
@@ -36,9 +42,41 @@ pub struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
-    /// Speech requests running or waiting at once; more get 429 with Retry-After.
-    #[arg(long, default_value_t = 64)]
+    /// Speech requests running or waiting at once (at least 1); more get 429 with Retry-After.
+    #[arg(long, default_value_t = 64, value_parser = at_least_one)]
     pub max_queue: usize,
+    /// Connections open at once; more are answered 503 with Retry-After and closed. Lowered
+    /// (with a warning) to what the process's descriptor limit allows.
+    #[arg(long, default_value_t = 512, value_parser = at_least_one)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's head (slow-header clients are cut); 0: no limit.
+    #[arg(long, default_value_t = 30.0, value_parser = seconds)]
+    pub header_timeout: f64,
+    /// Seconds a client has to send a request's body after its head; then 408. 0: no limit.
+    #[arg(long, default_value_t = 30.0, value_parser = seconds)]
+    pub body_timeout: f64,
+    /// Seconds a connection with no request in flight may stay silent before it is closed
+    /// (keep-alive); 0: no limit (the header timeout still applies).
+    #[arg(long, default_value_t = 15.0, value_parser = seconds)]
+    pub idle_timeout: f64,
+    /// Seconds one write may wait for a client that does not read; then the connection is
+    /// closed, its synthesis stops and its queue place is freed. A client that plays the
+    /// audio as it comes (1x real time) is never near it. 0: no limit.
+    #[arg(long, default_value_t = 30.0, value_parser = seconds)]
+    pub write_timeout: f64,
+    /// Seconds to drain after SIGTERM/SIGINT (503 to new requests, those in flight finish);
+    /// then the connections still open are cut and the server exits 0.
+    #[arg(long, default_value_t = 30.0, value_parser = seconds)]
+    pub shutdown_timeout: f64,
+    /// The kernel send buffer of each connection, in bytes (SO_SNDBUF; default: the
+    /// system's, which grows to megabytes). Smaller bounds the memory a slow client holds
+    /// and makes the write timeout see a stalled client sooner.
+    #[arg(long)]
+    pub send_buffer: Option<usize>,
+    /// Also require the API key on /health and /metrics (open by default, for load balancers
+    /// and Prometheus).
+    #[arg(long)]
+    pub auth_status: bool,
     /// Allow browser requests from this origin (`*` for any). Repeatable.
     #[arg(long)]
     pub cors_origin: Vec<String>,
@@ -56,6 +94,9 @@ pub struct ServeArgs {
 /// # Errors
 /// A model that does not load, a bad flag, an address that cannot be bound.
 pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.shutdown_timeout <= 0.0 {
+        return Err("--shutdown-timeout must be above 0 seconds".into());
+    }
     let mut models = Vec::new();
     for spec in &args.model {
         let (name, spec) = match spec.split_once('=') {
@@ -83,7 +124,17 @@ pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         max_input_chars: args.max_input_chars,
         max_body_bytes: args.max_body_bytes,
         max_queue: args.max_queue,
+        body_timeout: timeout(args.body_timeout),
+        auth_status: args.auth_status,
         ..ServerConfig::default()
+    };
+    let net = NetConfig {
+        header_timeout: timeout(args.header_timeout),
+        idle_timeout: timeout(args.idle_timeout),
+        write_timeout: timeout(args.write_timeout),
+        max_connections: connection_limit(args.max_connections),
+        shutdown_timeout: Duration::from_secs_f64(args.shutdown_timeout),
+        send_buffer: args.send_buffer,
     };
     let mut overrides = BTreeMap::new();
     for pair in &args.voice_map {
@@ -126,22 +177,85 @@ pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        tracing::info!(%addr, "listening");
-        let shutdown_app = Arc::clone(&app);
-        axum::serve(listener, routes)
-            .with_graceful_shutdown(async move {
-                shutdown_signal().await;
-                tracing::info!("shutting down: finishing requests in flight");
-                shutdown_app.begin_shutdown();
-            })
-            .await
-            .map_err(|e| format!("server error: {e}"))?;
+        tracing::info!(%addr, max_connections = net.max_connections, "listening");
+        connections::run(listener, routes, app, net, shutdown_signal()).await;
+        tracing::info!("stopped");
         Ok::<(), Box<dyn std::error::Error>>(())
-    })
+    });
+    // Synthesis threads of cut connections stop before their next model run; do not wait
+    // long for one that is inside a run.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    result
+}
+
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(v),
+        Ok(v) => Err(format!("{v} is not a number of seconds from 0 to 86400")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A timeout flag's value: 0 is none.
+fn timeout(seconds: f64) -> Option<Duration> {
+    (seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// `wanted` connections, or fewer when the descriptor limit (raised to its hard limit
+/// first) cannot hold them beside [`RESERVED_DESCRIPTORS`].
+fn connection_limit(wanted: usize) -> usize {
+    let Some(available) = descriptor_limit() else {
+        return wanted;
+    };
+    let fits = available.saturating_sub(RESERVED_DESCRIPTORS).max(1);
+    if fits < wanted {
+        tracing::warn!(
+            max_connections = wanted,
+            descriptor_limit = available,
+            using = fits,
+            "the open-file limit is too low for --max-connections; using fewer (raise it with ulimit -n)"
+        );
+        return fits;
+    }
+    wanted
+}
+
+/// The soft open-file limit, after raising it to the hard limit.
+#[cfg(unix)]
+fn descriptor_limit() -> Option<usize> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            return limit
+                .maximum
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        }
+    }
+    limit
+        .current
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+#[cfg(not(unix))]
+fn descriptor_limit() -> Option<usize> {
+    None
 }
 
 /// The id a model gets without `name=`: the hub repo's name, or the folder's name.

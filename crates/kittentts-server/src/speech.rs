@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use kittentts::{SynthesisOptions, Synthesizer};
+use kittentts::{FirstChunk, SynthesisOptions, Synthesizer};
 use kittentts_audio::Format;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -18,6 +18,20 @@ use crate::{ApiError, App, unix_now};
 
 const ROUTE: &str = "speech";
 
+/// How a response wraps the encoded audio.
+#[derive(Debug, Clone, PartialEq)]
+enum Framing {
+    /// The audio bytes themselves.
+    Audio,
+    /// OpenAI's server-sent events: base64 deltas, then `speech.audio.done` (or `error`).
+    Sse,
+    /// HSE's JSON: `prefix`, the audio's base64 as it is encoded, then `"}`.
+    Hse {
+        /// `{"id":…,"model":…,"created":…,"data":"`
+        prefix: String,
+    },
+}
+
 /// What one request asks for, checked.
 struct Job {
     tts: Synthesizer,
@@ -25,7 +39,7 @@ struct Job {
     input: String,
     options: SynthesisOptions,
     format: Format,
-    sse: bool,
+    framing: Framing,
 }
 
 pub(crate) async fn speech(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -43,6 +57,9 @@ async fn handle(app: &Arc<App>, request: Request) -> Result<Response, ApiError> 
         return Err(ApiError::shutting_down());
     }
     let (parts, body) = request.into_parts();
+    // The key before the body: an unauthorised caller gets its 401 before any byte of its
+    // body is read (and before any `100 Continue`), and learns nothing about it.
+    app.authorize(&parts.headers)?;
     let json_body = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -51,15 +68,10 @@ async fn handle(app: &Arc<App>, request: Request) -> Result<Response, ApiError> 
             let v = v.to_ascii_lowercase();
             v.starts_with("application/json") || v.contains("+json")
         });
-    let limit = app.config.max_body_bytes;
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::too_large(limit))?;
-    // The key first: an unauthorised caller learns nothing about its body.
-    app.authorize(&parts.headers)?;
     if !json_body {
         return Err(ApiError::unsupported_media_type());
     }
+    let bytes = read_body(app, body).await?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(None, format!("the body is not valid JSON: {e}")))?;
     let Value::Object(body) = value else {
@@ -68,16 +80,57 @@ async fn handle(app: &Arc<App>, request: Request) -> Result<Response, ApiError> 
             "the body must be a JSON object",
         ));
     };
-    if body.contains_key("mode") {
-        return hse(app, &body, started)
+    // `"mode": null` is no mode: an OpenAI request.
+    if field(&body, "mode").is_some() {
+        let job = hse_job(app, &body).map_err(ApiError::in_hse_shape)?;
+        let permit = take_place(app).map_err(ApiError::in_hse_shape)?;
+        return stream_response(app, job, permit, started)
             .await
             .map_err(ApiError::in_hse_shape);
     }
     let job = openai_job(app, &body)?;
-    let permit = Arc::clone(&app.queue)
-        .try_acquire_owned()
-        .map_err(|_| ApiError::queue_full(app.config.max_queue))?;
+    let permit = take_place(app)?;
     stream_response(app, job, permit, started).await
+}
+
+/// A place in the queue, or 429.
+fn take_place(app: &App) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    Arc::clone(&app.queue)
+        .try_acquire_owned()
+        .map_err(|_| ApiError::queue_full(app.config.max_queue))
+}
+
+/// Reads the body within `max_body_bytes` and `body_timeout`: 413 past the size, 408 past the
+/// time, 400 for a body that cannot be read (a malformed chunked encoding).
+async fn read_body(app: &App, body: Body) -> Result<Bytes, ApiError> {
+    let limit = app.config.max_body_bytes;
+    let read = axum::body::to_bytes(body, limit);
+    let result = match app.config.body_timeout {
+        Some(t) => tokio::time::timeout(t, read).await.map_err(|_| {
+            app.metrics.timed_out(crate::metrics::Timeout::Body);
+            ApiError::body_timeout(t.as_secs_f64())
+        })?,
+        None => read.await,
+    };
+    result.map_err(|e| {
+        if over_length_limit(&e) {
+            ApiError::too_large(limit)
+        } else {
+            ApiError::unreadable_body(&e)
+        }
+    })
+}
+
+/// Whether a body error is the length limit's (and not a malformed or cut body).
+fn over_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn field<'a>(body: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
@@ -247,9 +300,13 @@ fn openai_job(app: &App, body: &serde_json::Map<String, Value>) -> Result<Job, A
         tts: served.tts.clone(),
         model: served.id.clone(),
         input,
-        options: SynthesisOptions::new().voice(voice).speed(speed),
+        // Every limit is checked before the first byte: a 200 is never cut off by one.
+        options: SynthesisOptions::new()
+            .voice(voice)
+            .speed(speed)
+            .check_limits_first(true),
         format,
-        sse,
+        framing: if sse { Framing::Sse } else { Framing::Audio },
     })
 }
 
@@ -257,38 +314,44 @@ fn openai_job(app: &App, body: &serde_json::Map<String, Value>) -> Result<Job, A
 type Message = Result<Bytes, ApiError>;
 
 /// Starts the synthesis thread; the response starts with its first bytes (so that an error
-/// before any audio still gets its status).
+/// before any audio still gets its status). Memory is bounded: a few encoded chunks wait in
+/// the channel, and the stream's look-ahead bounds the rest.
 async fn stream_response(
     app: &Arc<App>,
     job: Job,
     permit: tokio::sync::OwnedSemaphorePermit,
     started: Instant,
 ) -> Result<Response, ApiError> {
-    let (tx, mut rx) = mpsc::channel::<Message>(8);
+    let (tx, mut rx) = mpsc::channel::<Message>(2);
     let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
     let metrics = Arc::clone(&app.metrics);
     let in_flight = metrics.enter();
-    let format = job.format;
-    let sse = job.sse;
+    let content_type = match job.framing {
+        Framing::Audio => job.format.content_type(),
+        Framing::Sse => "text/event-stream",
+        Framing::Hse { .. } => "application/json",
+    };
+    let sse = job.framing == Framing::Sse;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _in_flight = in_flight;
         produce(job, &tx, cancel_tx, &metrics);
     });
+    // A client that goes away drops the body (or this future, before the first bytes), and
+    // with it this guard: the stream is then cancelled at once, even while its thread waits
+    // for a chunk.
+    let guard = CancelOnDrop(cancel_rx);
     let first = rx
         .recv()
         .await
         .ok_or_else(|| ApiError::internal("the synthesis thread ended without a result"))??;
     app.metrics.first_byte(started.elapsed().as_secs_f64());
-    // A client that goes away drops the body, and with it this guard: the stream is then
-    // cancelled at once, even while its thread waits for a chunk.
-    let guard = CancelOnDrop(cancel_rx);
     let rest = futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move {
         match rx.recv().await {
             Some(Ok(bytes)) => Some((Ok::<Bytes, std::io::Error>(bytes), (rx, guard))),
             Some(Err(e)) => {
-                // Headers are sent: the status cannot change. End the body early; the
-                // client sees a short response.
+                // Headers are sent: the status cannot change. The chunked body ends without
+                // its last chunk, which every HTTP client reports as an incomplete response.
                 tracing::warn!(error = %e.message, "speech stream failed after its first bytes");
                 Some((Err(std::io::Error::other(e.message)), (rx, guard)))
             }
@@ -299,11 +362,6 @@ async fn stream_response(
         futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(first) }),
         rest,
     );
-    let content_type = if sse {
-        "text/event-stream"
-    } else {
-        format.content_type()
-    };
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -326,7 +384,100 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// The synthesis thread: stream, encode each chunk with one encoder, send.
+/// Wraps encoded audio as the response's framing says.
+struct Framer {
+    framing: Framing,
+    /// HSE: bytes not yet in base64 (a base64 group is 3 bytes; at most 2 wait here).
+    carry: Vec<u8>,
+    started: bool,
+}
+
+impl Framer {
+    fn new(framing: Framing) -> Self {
+        Self {
+            framing,
+            carry: Vec::new(),
+            started: false,
+        }
+    }
+
+    /// The bytes to send for `bytes` of encoded audio (may be empty for HSE).
+    fn frame(&mut self, bytes: &[u8]) -> Bytes {
+        let b64 = &base64::engine::general_purpose::STANDARD;
+        let out = match &self.framing {
+            Framing::Audio => Bytes::copy_from_slice(bytes),
+            Framing::Sse => Bytes::from(format!(
+                "data: {}\n\n",
+                json!({"type": "speech.audio.delta", "audio": b64.encode(bytes)})
+            )),
+            Framing::Hse { prefix } => {
+                let mut out = if self.started {
+                    String::new()
+                } else {
+                    prefix.clone()
+                };
+                self.carry.extend_from_slice(bytes);
+                let whole = self.carry.len() / 3 * 3;
+                b64.encode_string(&self.carry[..whole], &mut out);
+                self.carry.drain(..whole);
+                Bytes::from(out)
+            }
+        };
+        self.started = true;
+        out
+    }
+
+    /// The end of a response that succeeded: SSE's `speech.audio.done` with the usage, HSE's
+    /// last base64 group and `"}`.
+    fn finish(&mut self, input_chars: usize, samples: usize) -> Option<Bytes> {
+        match &self.framing {
+            Framing::Audio => None,
+            Framing::Sse => {
+                // One output token per 25 ms frame of audio, the model's own unit.
+                let output_tokens = samples / 600;
+                let done = json!({
+                    "type": "speech.audio.done",
+                    "usage": {
+                        "input_tokens": input_chars,
+                        "output_tokens": output_tokens,
+                        "total_tokens": input_chars + output_tokens,
+                    }
+                });
+                Some(Bytes::from(format!("data: {done}\n\n")))
+            }
+            Framing::Hse { prefix } => {
+                let mut out = if self.started {
+                    String::new()
+                } else {
+                    prefix.clone()
+                };
+                base64::engine::general_purpose::STANDARD.encode_string(&self.carry, &mut out);
+                self.carry.clear();
+                out.push_str("\"}");
+                Some(Bytes::from(out))
+            }
+        }
+    }
+
+    /// How a failure after the first bytes ends the response: SSE sends an `error` event and
+    /// ends cleanly; the other framings end the chunked body early (`None`).
+    fn failure(&self, error: &ApiError) -> Option<Bytes> {
+        (self.framing == Framing::Sse).then(|| {
+            let event = json!({
+                "type": "error",
+                "error": {
+                    "message": error.message,
+                    "type": error.kind,
+                    "param": error.param,
+                    "code": error.code,
+                }
+            });
+            Bytes::from(format!("data: {event}\n\n"))
+        })
+    }
+}
+
+/// The synthesis thread: stream, encode each chunk with one encoder, frame, send.
 fn produce(
     job: Job,
     tx: &mpsc::Sender<Message>,
@@ -334,92 +485,64 @@ fn produce(
     metrics: &crate::Metrics,
 ) {
     let t = Instant::now();
+    let mut framer = Framer::new(job.framing.clone());
+    let mut sent_any = false;
+    // An error before the first bytes gets its status; after them, the framing's ending.
+    let fail = |error: ApiError, sent_any: bool, framer: &Framer| {
+        let message = match framer.failure(&error) {
+            Some(event) if sent_any => Ok(event),
+            _ => Err(error),
+        };
+        let _ = tx.blocking_send(message);
+    };
     let stream = match job.tts.stream(&job.input, &job.options) {
         Ok(s) => s,
-        Err(e) => {
-            let _ = tx.blocking_send(Err(from_synthesis(&e)));
-            return;
-        }
+        Err(e) => return fail(from_synthesis(&e), false, &framer),
     };
     let _ = cancel_tx.send(stream.canceller());
     let mut encoder = match kittentts_audio::encoder(job.format, kittentts::SAMPLE_RATE) {
         Ok(e) => e,
-        Err(e) => {
-            let _ = tx.blocking_send(Err(ApiError::internal(e.to_string())));
-            return;
-        }
+        Err(e) => return fail(ApiError::internal(e.to_string()), false, &framer),
     };
     let mut samples = 0usize;
-    let send = |bytes: Vec<u8>| -> bool {
-        if bytes.is_empty() {
-            return true;
-        }
-        let message = if job.sse {
-            let audio = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            Bytes::from(format!(
-                "data: {}\n\n",
-                json!({"type": "speech.audio.delta", "audio": audio})
-            ))
-        } else {
-            Bytes::from(bytes)
-        };
-        tx.blocking_send(Ok(message)).is_ok()
-    };
     for chunk in stream {
         let chunk = match chunk {
             Ok(c) => c,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(from_synthesis(&e)));
-                return;
-            }
+            Err(e) => return fail(from_synthesis(&e), sent_any, &framer),
         };
         samples += chunk.samples.len();
         let bytes = match encoder.push(&chunk.samples) {
             Ok(b) => b,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(ApiError::internal(e.to_string())));
-                return;
-            }
+            Err(e) => return fail(ApiError::internal(e.to_string()), sent_any, &framer),
         };
-        if !send(bytes) {
+        if bytes.is_empty() {
+            continue;
+        }
+        let framed = framer.frame(&bytes);
+        if framed.is_empty() {
+            continue;
+        }
+        if tx.blocking_send(Ok(framed)).is_err() {
             return; // the client went away: dropping the stream stops the work
         }
+        sent_any = true;
     }
-    match encoder.finish() {
-        Ok(tail) => {
-            if !send(tail) {
-                return;
-            }
-        }
-        Err(e) => {
-            let _ = tx.blocking_send(Err(ApiError::internal(e.to_string())));
-            return;
-        }
+    let tail = match encoder.finish() {
+        Ok(tail) => tail,
+        Err(e) => return fail(ApiError::internal(e.to_string()), sent_any, &framer),
+    };
+    if !tail.is_empty() && tx.blocking_send(Ok(framer.frame(&tail))).is_err() {
+        return;
     }
     metrics.synthesized(t.elapsed().as_secs_f64(), samples);
     tracing::debug!(model = %job.model, samples, seconds = t.elapsed().as_secs_f64(), "speech done");
-    if job.sse {
-        let input_tokens = job.input.chars().count();
-        // One output token per 25 ms frame of audio, the model's own unit.
-        let output_tokens = samples / 600;
-        let done = json!({
-            "type": "speech.audio.done",
-            "usage": {
-                "input_tokens": input_tokens,
-                "output_tokens": output_tokens,
-                "total_tokens": input_tokens + output_tokens,
-            }
-        });
-        let _ = tx.blocking_send(Ok(Bytes::from(format!("data: {done}\n\n"))));
+    if let Some(end) = framer.finish(job.input.chars().count(), samples) {
+        let _ = tx.blocking_send(Ok(end));
     }
 }
 
-/// HSE's `TextToSpeechRequest` on the same path, answered with HSE's JSON.
-async fn hse(
-    app: &Arc<App>,
-    body: &serde_json::Map<String, Value>,
-    started: Instant,
-) -> Result<Response, ApiError> {
+/// HSE's `TextToSpeechRequest` on the same path, answered with HSE's JSON, streamed.
+fn hse_job(app: &App, body: &serde_json::Map<String, Value>) -> Result<Job, ApiError> {
     let mode = string_field(body, "mode", true)?.unwrap_or_default();
     match mode.as_str() {
         "single_speaker_tts" => {}
@@ -503,34 +626,25 @@ async fn hse(
             "HSE requests are not streamed (as in HSE); use the OpenAI fields to stream",
         ));
     }
-    let permit = Arc::clone(&app.queue)
-        .try_acquire_owned()
-        .map_err(|_| ApiError::queue_full(app.config.max_queue))?;
-    let tts = served.tts.clone();
-    let model = served.id.clone();
-    let metrics = Arc::clone(&app.metrics);
-    let options = SynthesisOptions::new().voice(voice).speed(speed);
-    let audio = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let _in_flight = metrics.enter();
-        let t = Instant::now();
-        let audio = tts
-            .synthesize(&input, &options)
-            .map_err(|e| from_synthesis(&e))?;
-        metrics.synthesized(t.elapsed().as_secs_f64(), audio.samples.len());
-        kittentts_audio::encode(format, kittentts::SAMPLE_RATE, &audio.samples)
-            .map_err(|e| ApiError::internal(e.to_string()))
+    let prefix = format!(
+        "{{\"id\":{},\"model\":{},\"created\":{},\"data\":\"",
+        Value::from(format!("tts-{}", request_id())),
+        Value::from(served.id.as_str()),
+        unix_now(),
+    );
+    Ok(Job {
+        tts: served.tts.clone(),
+        model: served.id.clone(),
+        input,
+        // HSE's audio is not played as it comes: the reference's chunking (as `synthesize`).
+        options: SynthesisOptions::new()
+            .voice(voice)
+            .speed(speed)
+            .first_chunk(FirstChunk::Whole)
+            .check_limits_first(true),
+        format,
+        framing: Framing::Hse { prefix },
     })
-    .await
-    .map_err(|e| ApiError::internal(format!("the synthesis task failed: {e}")))??;
-    app.metrics.first_byte(started.elapsed().as_secs_f64());
-    let body = json!({
-        "id": format!("tts-{}", request_id()),
-        "model": model,
-        "created": unix_now(),
-        "data": base64::engine::general_purpose::STANDARD.encode(&audio),
-    });
-    Ok((StatusCode::OK, axum::Json(body)).into_response())
 }
 
 /// A unique enough id: the time in nanoseconds and a counter, as hex.
@@ -544,4 +658,76 @@ fn request_id() -> String {
         "{nanos:016x}{:08x}",
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn hse_framing_is_one_base64_string_however_the_audio_is_split() {
+        let audio: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let whole = base64::engine::general_purpose::STANDARD.encode(&audio);
+        for split in [1, 2, 3, 4, 7, 500, 999, 1000] {
+            let mut framer = Framer::new(Framing::Hse {
+                prefix: "{\"id\":\"x\",\"data\":\"".into(),
+            });
+            let mut out = Vec::new();
+            for piece in audio.chunks(split) {
+                out.extend_from_slice(&framer.frame(piece));
+            }
+            out.extend_from_slice(&framer.finish(5, 1000).unwrap());
+            let value: Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(value["data"], Value::from(whole.as_str()), "split {split}");
+            assert_eq!(value["id"], "x");
+        }
+        // Nothing framed yet: the prefix still comes once.
+        let mut framer = Framer::new(Framing::Hse {
+            prefix: "{\"data\":\"".into(),
+        });
+        assert_eq!(&framer.finish(0, 0).unwrap()[..], b"{\"data\":\"\"}");
+    }
+
+    #[test]
+    fn a_failure_after_the_first_bytes_is_an_sse_error_event_and_cuts_the_others() {
+        let error = ApiError::bad_request(Some("input"), "too long");
+        let sse = Framer::new(Framing::Sse).failure(&error).unwrap();
+        let text = std::str::from_utf8(&sse).unwrap();
+        let event: Value =
+            serde_json::from_str(text.strip_prefix("data: ").unwrap().trim()).unwrap();
+        assert_eq!(event["type"], "error");
+        assert_eq!(event["error"]["message"], "too long");
+        assert_eq!(event["error"]["param"], "input");
+        assert!(Framer::new(Framing::Audio).failure(&error).is_none());
+        assert!(
+            Framer::new(Framing::Hse {
+                prefix: String::new()
+            })
+            .failure(&error)
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn sse_deltas_decode_to_the_audio_and_done_counts_frames() {
+        let mut framer = Framer::new(Framing::Sse);
+        let delta = framer.frame(&[1, 2, 3, 4]);
+        let text = std::str::from_utf8(&delta).unwrap();
+        let event: Value =
+            serde_json::from_str(text.strip_prefix("data: ").unwrap().trim()).unwrap();
+        assert_eq!(event["audio"], "AQIDBA==");
+        let done = framer.finish(10, 1200).unwrap();
+        let event: Value = serde_json::from_str(
+            std::str::from_utf8(&done)
+                .unwrap()
+                .strip_prefix("data: ")
+                .unwrap()
+                .trim(),
+        )
+        .unwrap();
+        assert_eq!(event["usage"]["output_tokens"], 2);
+        assert_eq!(event["usage"]["total_tokens"], 12);
+    }
 }
