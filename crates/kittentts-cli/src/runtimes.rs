@@ -29,6 +29,12 @@ pub(crate) enum Command {
         /// Install again even when the folder is complete.
         #[arg(long)]
         force: bool,
+        /// The machine to install for: linux-x86_64, linux-aarch64 (a Raspberry Pi with a
+        /// 64-bit OS), macos-arm64 or windows-x86_64 (default: this one). Another machine's
+        /// runtimes need --dir: e.g. a Pi's image or an app bundle, then point
+        /// KITTENTTS_RUNTIME_DIR at the folder there.
+        #[arg(long)]
+        platform: Option<kittentts_runtimes::Platform>,
     },
     /// Show where each runtime would be loaded from, and every place searched.
     Status,
@@ -43,6 +49,7 @@ pub(crate) fn run(command: &Command) -> Result<(), Box<dyn std::error::Error>> {
             offline,
             index_url,
             force,
+            platform,
         } => {
             let bar = std::io::stderr().is_terminal();
             let options = InstallOptions {
@@ -51,6 +58,7 @@ pub(crate) fn run(command: &Command) -> Result<(), Box<dyn std::error::Error>> {
                 wheel_dir: wheels.clone(),
                 offline: *offline,
                 force: *force,
+                platform: *platform,
                 progress: bar.then(|| {
                     Box::new(|p: &kittentts_runtimes::Progress| draw(p))
                         as Box<dyn Fn(&kittentts_runtimes::Progress)>

@@ -6,71 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use kittentts_mockhub::MockHub;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kittentts");
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn fixture() -> PathBuf {
-    repo().join("tests/data/fixture").canonicalize().unwrap()
-}
-
-/// The command with a clean environment: a home of its own, none of kittentts's variables.
-fn kittentts(home: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    for var in [
-        "KITTENTTS_RUNTIME_DIR",
-        "ORT_DYLIB_PATH",
-        "KITTENTTS_ESPEAK_LIBRARY",
-        "KITTENTTS_ESPEAK_DATA",
-        "XDG_DATA_HOME",
-        "KITTENTTS_INDEX_URL",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("HOME", home).current_dir(home);
-    c
-}
-
-fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn index() -> MockHub {
-    let wheels = repo().join("runtimes/wheels");
-    let mut b = MockHub::builder();
-    for (project, prefix) in [
-        ("onnxruntime", "onnxruntime-"),
-        ("espeakng-loader", "espeakng_loader-"),
-    ] {
-        let file = std::fs::read_dir(&wheels)
-            .expect("runtimes/wheels: run bash scripts/fetch-runtimes.sh")
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .find(|n| n.starts_with(prefix))
-            .unwrap();
-        let bytes = std::fs::read(wheels.join(&file)).unwrap();
-        b = b
-            .canned(
-                &format!("/simple/{project}/"),
-                200,
-                &[("Content-Type", "text/html")],
-                format!("<html><body><a href=\"/packages/{file}\">{file}</a></body></html>")
-                    .as_bytes(),
-            )
-            .canned(&format!("/packages/{file}"), 200, &[], &bytes);
-    }
-    b.start().unwrap()
-}
+use common::{fixture, index, kittentts, repo, text};
 
 #[test]
 fn install_then_say_from_any_folder() {

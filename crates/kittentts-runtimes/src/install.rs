@@ -13,7 +13,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::{ESPEAK_VERSION, Library, ORT_VERSION, STAMP_FILE, check_library, user_runtime_dir};
+use crate::net::Failure;
+
+use crate::{
+    ESPEAK_VERSION, Library, ORT_VERSION, Platform, STAMP_FILE, check_library_for, user_runtime_dir,
+};
 
 /// The package index used unless told otherwise.
 pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple";
@@ -40,35 +44,70 @@ pub struct Wheel {
     pub version: String,
 }
 
-/// The wheels this build of kittentts is tested with, for this platform: ONNX Runtime 1.32.0
-/// (PyPI `onnxruntime`) and libespeak-ng 1.52.0 (`espeakng-loader` 0.2.4, the build the Python
-/// reference uses). `None` on platforms without a pin (only Linux x86-64 is pinned).
+/// The wheels this build of kittentts is tested with, for this machine (see
+/// [`pinned_wheels_for`]); `None` on a machine with no pinned platform.
 pub fn pinned_wheels() -> Option<Vec<Wheel>> {
-    if !(cfg!(target_os = "linux") && cfg!(target_arch = "x86_64")) {
-        return None;
-    }
-    Some(vec![
+    Platform::host().map(pinned_wheels_for)
+}
+
+/// The wheels of ONNX Runtime 1.32.0 (PyPI `onnxruntime`, cp311 wheels: the library inside
+/// does not depend on the Python version) and libespeak-ng 1.52.0 (`espeakng-loader` 0.2.4,
+/// the build the Python reference uses) for `platform`, with their SHA-256 from PyPI.
+pub fn pinned_wheels_for(platform: Platform) -> Vec<Wheel> {
+    let (ort_file, ort_sha, ort_member, esp_file, esp_sha, esp_member) = match platform {
+        Platform::LinuxX86_64 => (
+            "onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl",
+            "5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d",
+            "onnxruntime/capi/libonnxruntime.so.1.32.0",
+            "espeakng_loader-0.2.4-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "08721baf27d13d461f6be6eed9a65277e70d68234ff484fd8b9897b222cdcb6d",
+            "espeakng_loader/libespeak-ng.so.1.52.0",
+        ),
+        Platform::LinuxAarch64 => (
+            "onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_aarch64.whl",
+            "2303372a85299b6757b0e11e1cbf13e410ddf7e10c37f4b37e99d1c90e7daf7c",
+            "onnxruntime/capi/libonnxruntime.so.1.32.0",
+            "espeakng_loader-0.2.4-py3-none-manylinux_2_28_aarch64.whl",
+            "d1e798141b46a050cdb75fcf3c17db969bb2c40394f3f4a48910655d547508b9",
+            "espeakng_loader/libespeak-ng.so.1.52.0",
+        ),
+        Platform::MacosArm64 => (
+            "onnxruntime-1.32.0-cp311-cp311-macosx_14_0_arm64.whl",
+            "366b9e53d07812cc5c92822cecf7563b76a8a0f32ba3bb8dd232a206ac3bcb6c",
+            "onnxruntime/capi/libonnxruntime.1.32.0.dylib",
+            "espeakng_loader-0.2.4-py3-none-macosx_11_0_arm64.whl",
+            "d27cdca31112226e7299d8562e889d3e38a1e48055c9ee381b45d669072ee59f",
+            "espeakng_loader/libespeak-ng.1.52.0.dylib",
+        ),
+        Platform::WindowsX86_64 => (
+            "onnxruntime-1.32.0-cp311-cp311-win_amd64.whl",
+            "d7e0c45cc5f456ad7805e6dd256a7662736cda9c2fd17becae194eb3c2f6df72",
+            "onnxruntime/capi/onnxruntime.dll",
+            "espeakng_loader-0.2.4-py3-none-win_amd64.whl",
+            "41f1e08ac9deda2efd1ea9de0b81dab9f5ae3c4b24284f76533d0a7b1dd7abd7",
+            "espeakng_loader/espeak-ng.dll",
+        ),
+    };
+    vec![
         Wheel {
             project: "onnxruntime".into(),
-            filename: "onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl".into(),
-            sha256: "5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d".into(),
+            filename: ort_file.into(),
+            sha256: ort_sha.into(),
             library: Library::OnnxRuntime,
-            library_member: format!("onnxruntime/capi/libonnxruntime.so.{ORT_VERSION}"),
+            library_member: ort_member.into(),
             data_prefix: None,
             version: ORT_VERSION.into(),
         },
         Wheel {
             project: "espeakng-loader".into(),
-            filename:
-                "espeakng_loader-0.2.4-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
-                    .into(),
-            sha256: "08721baf27d13d461f6be6eed9a65277e70d68234ff484fd8b9897b222cdcb6d".into(),
+            filename: esp_file.into(),
+            sha256: esp_sha.into(),
             library: Library::Espeak,
-            library_member: format!("espeakng_loader/libespeak-ng.so.{ESPEAK_VERSION}"),
+            library_member: esp_member.into(),
             data_prefix: Some("espeakng_loader/espeak-ng-data/".into()),
             version: ESPEAK_VERSION.into(),
         },
-    ])
+    ]
 }
 
 /// A report of a download's progress.
@@ -95,7 +134,10 @@ pub struct InstallOptions {
     pub offline: bool,
     /// Install again even when the folder is complete.
     pub force: bool,
-    /// The wheels (default: [`pinned_wheels`]); tests pin their own.
+    /// The machine to install for (default: this one). Another platform's runtimes (a
+    /// Raspberry Pi image, an app bundle) need [`dest`](Self::dest).
+    pub platform: Option<Platform>,
+    /// The wheels (default: [`pinned_wheels_for`] the platform); tests pin their own.
     pub wheels: Option<Vec<Wheel>>,
     /// Called as downloads go on.
     pub progress: Option<Box<ProgressFn>>,
@@ -112,6 +154,7 @@ impl std::fmt::Debug for InstallOptions {
             .field("wheel_dir", &self.wheel_dir)
             .field("offline", &self.offline)
             .field("force", &self.force)
+            .field("platform", &self.platform)
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +181,14 @@ pub enum InstallError {
         os: &'static str,
         /// The architecture.
         arch: &'static str,
+    },
+    /// Another platform's runtimes were asked for without a folder to put them in.
+    #[error(
+        "--platform {platform} installs another machine's runtimes: pass the folder to fill with --dir"
+    )]
+    DirNeeded {
+        /// The platform asked for.
+        platform: Platform,
     },
     /// No home folder is known, so there is no per-user folder.
     #[error(
@@ -169,7 +220,7 @@ pub enum InstallError {
         /// The wheels needed.
         filenames: String,
     },
-    /// The index has no such wheel, or answered with an error.
+    /// The index answered, and its project page does not list the wheel.
     #[error("the package index {url} has no {filename}: {reason}")]
     Index {
         /// The URL asked.
@@ -179,7 +230,25 @@ pub enum InstallError {
         /// What went wrong.
         reason: String,
     },
-    /// The download failed or was cut.
+    /// No connection could be made (TLS, DNS, refused, the proxy): no HTTP answer at all.
+    #[error("could not connect to {url} ({kind}): {detail}")]
+    Connect {
+        /// The URL.
+        url: String,
+        /// Why, in one word.
+        kind: crate::ConnectKind,
+        /// The details, with what to do.
+        detail: String,
+    },
+    /// The server answered with an HTTP error status.
+    #[error("{url} answered HTTP status {status}")]
+    HttpStatus {
+        /// The URL.
+        url: String,
+        /// The status.
+        status: u16,
+    },
+    /// The download was cut or failed while reading.
     #[error("downloading {url} failed: {reason}; run the command again")]
     Download {
         /// The URL.
@@ -221,12 +290,17 @@ pub enum InstallError {
     },
 }
 
-/// Whether `dir` holds a complete install (the stamp and both libraries).
+/// Whether `dir` holds a complete install for this machine (the stamp and both libraries).
 pub fn is_complete(dir: &Path) -> bool {
+    Platform::host().is_some_and(|p| is_complete_for(dir, p))
+}
+
+fn is_complete_for(dir: &Path, platform: Platform) -> bool {
+    let file = |l: Library| platform.file_names(l)[0];
     dir.join(STAMP_FILE).is_file()
         && [Library::OnnxRuntime, Library::Espeak]
             .iter()
-            .all(|l| dir.join(l.subdir()).join(l.file_name()).is_file())
+            .all(|&l| dir.join(l.subdir()).join(file(l)).is_file())
         && dir.join("espeak-ng").join("espeak-ng-data").is_dir()
 }
 
@@ -236,18 +310,24 @@ pub fn is_complete(dir: &Path) -> bool {
 /// # Errors
 /// An [`InstallError`] naming what failed; nothing half-installed is left looking complete.
 pub fn install(options: &InstallOptions) -> Result<Installed, InstallError> {
-    let wheels = match &options.wheels {
-        Some(w) => w.clone(),
-        None => pinned_wheels().ok_or(InstallError::UnsupportedPlatform {
+    let host = Platform::host();
+    let platform = options
+        .platform
+        .or(host)
+        .ok_or(InstallError::UnsupportedPlatform {
             os: std::env::consts::OS,
             arch: std::env::consts::ARCH,
-        })?,
+        })?;
+    let wheels = match &options.wheels {
+        Some(w) => w.clone(),
+        None => pinned_wheels_for(platform),
     };
     let dest = match &options.dest {
         Some(d) => d.clone(),
-        None => user_runtime_dir().ok_or(InstallError::NoUserDir)?,
+        None if host == Some(platform) => user_runtime_dir().ok_or(InstallError::NoUserDir)?,
+        None => return Err(InstallError::DirNeeded { platform }),
     };
-    if !options.force && is_complete(&dest) {
+    if !options.force && is_complete_for(&dest, platform) {
         return Ok(Installed {
             dir: dest,
             already: true,
@@ -273,7 +353,7 @@ pub fn install(options: &InstallOptions) -> Result<Installed, InstallError> {
         path: partial.clone(),
         source,
     })?;
-    let result = fill(&partial, &wheels, options);
+    let result = fill(&partial, &wheels, platform, options);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&partial);
         return Err(e);
@@ -290,7 +370,12 @@ pub fn install(options: &InstallOptions) -> Result<Installed, InstallError> {
     })
 }
 
-fn fill(dir: &Path, wheels: &[Wheel], options: &InstallOptions) -> Result<(), InstallError> {
+fn fill(
+    dir: &Path,
+    wheels: &[Wheel],
+    platform: Platform,
+    options: &InstallOptions,
+) -> Result<(), InstallError> {
     for wheel in wheels {
         let (file, _keep) = fetch(wheel, dir, options)?;
         let digest = sha256_file(&file)?;
@@ -301,7 +386,7 @@ fn fill(dir: &Path, wheels: &[Wheel], options: &InstallOptions) -> Result<(), In
                 actual: digest,
             });
         }
-        unpack(&file, wheel, &dir.join(wheel.library.subdir()))?;
+        unpack(&file, wheel, platform, &dir.join(wheel.library.subdir()))?;
         if file.starts_with(dir) {
             let _ = std::fs::remove_file(&file);
         }
@@ -349,11 +434,25 @@ fn fetch(
     Ok((path, false))
 }
 
-fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .timeout_connect(std::time::Duration::from_secs(30))
-        .timeout_read(std::time::Duration::from_secs(60))
-        .build()
+/// GET `url` through the installer's client (trust store, proxy), with errors that tell a
+/// failed connection from an HTTP status.
+fn get(url: &str) -> Result<ureq::Response, InstallError> {
+    let connect = |e: crate::ConnectError| InstallError::Connect {
+        url: url.to_owned(),
+        kind: e.kind,
+        detail: e.detail,
+    };
+    let (agent, proxy) = crate::net::agent_for(url).map_err(connect)?;
+    agent
+        .get(url)
+        .call()
+        .map_err(|e| match Failure::from_ureq(e, proxy.as_deref()) {
+            Failure::Connect(c) => connect(c),
+            Failure::Status(status) => InstallError::HttpStatus {
+                url: url.to_owned(),
+                status,
+            },
+        })
 }
 
 /// The wheel's URL from the project's page of a PEP 503 simple index.
@@ -368,12 +467,12 @@ fn find_in_index(index: &str, wheel: &Wheel) -> Result<String, InstallError> {
         filename: wheel.filename.clone(),
         reason,
     };
-    let body = agent()
-        .get(&page)
-        .call()
-        .map_err(|e| err(e.to_string()))?
+    let body = get(&page)?
         .into_string()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| InstallError::Download {
+            url: page.clone(),
+            reason: e.to_string(),
+        })?;
     let href = body
         .split("<a ")
         .skip(1)
@@ -445,7 +544,7 @@ fn download(
         url: url.to_owned(),
         reason,
     };
-    let response = agent().get(url).call().map_err(|e| err(e.to_string()))?;
+    let response = get(url)?;
     let total = response
         .header("Content-Length")
         .and_then(|v| v.parse::<u64>().ok());
@@ -511,7 +610,12 @@ fn sha256_file(path: &Path) -> Result<String, InstallError> {
 }
 
 /// Unpacks the library (as its versioned name, with the usual links) and the data folder.
-fn unpack(wheel_file: &Path, wheel: &Wheel, into: &Path) -> Result<(), InstallError> {
+fn unpack(
+    wheel_file: &Path,
+    wheel: &Wheel,
+    platform: Platform,
+    into: &Path,
+) -> Result<(), InstallError> {
     let bad = |reason: String| InstallError::BadWheel {
         filename: wheel.filename.clone(),
         reason,
@@ -565,7 +669,7 @@ fn unpack(wheel_file: &Path, wheel: &Wheel, into: &Path) -> Result<(), InstallEr
         return Err(bad(format!("it has no {}", wheel.library_member)));
     }
     let library = into.join(&versioned);
-    check_library(&library)?;
+    check_library_for(&library, platform)?;
     let bytes = std::fs::read(&library).map_err(io_err(&library))?;
     if !contains(&bytes, wheel.version.as_bytes()) {
         return Err(bad(format!(
@@ -573,33 +677,21 @@ fn unpack(wheel_file: &Path, wheel: &Wheel, into: &Path) -> Result<(), InstallEr
             wheel.library_member, wheel.version
         )));
     }
-    link_names(into, &versioned, wheel.library)?;
+    link_names(into, &versioned, platform.file_names(wheel.library))?;
     if wheel.data_prefix.is_some() && !into.join("espeak-ng-data").join("en_dict").is_file() {
         return Err(bad("its espeak-ng-data has no en_dict".into()));
     }
     Ok(())
 }
 
-/// `libx.so.1 -> libx.so.1.2.3` and `libx.so -> libx.so.1` (copies where links are not
-/// available).
-fn link_names(dir: &Path, versioned: &str, library: Library) -> Result<(), InstallError> {
-    let file = library.file_name();
-    let mut names = vec![file.to_owned()];
-    // The soname between the bare and the versioned name (libonnxruntime.so.1).
-    if let Some(major) = versioned
-        .strip_prefix(&format!("{}.", file.trim_end_matches(".1")))
-        .and_then(|v| v.split('.').next())
-    {
-        let soname = format!("{}.{major}", file.trim_end_matches(".1"));
-        if !names.contains(&soname) {
-            names.push(soname);
-        }
-    }
-    for name in names {
+/// The platform's other names for the library (`libx.so`, `libx.so.1`) as links to the
+/// versioned file (copies where links are not available).
+fn link_names(dir: &Path, versioned: &str, names: &[&str]) -> Result<(), InstallError> {
+    for &name in names {
         if name == versioned {
             continue;
         }
-        let link = dir.join(&name);
+        let link = dir.join(name);
         let _ = std::fs::remove_file(&link);
         #[cfg(unix)]
         let made = std::os::unix::fs::symlink(versioned, &link);
@@ -663,10 +755,55 @@ mod tests {
     }
 
     #[test]
-    fn pins_cover_both_libraries_on_linux_x86_64() {
-        if let Some(w) = pinned_wheels() {
-            assert_eq!(w.len(), 2);
-            assert!(w.iter().all(|w| w.sha256.len() == 64));
+    fn each_platform_pins_its_own_wheels() {
+        let tags = [
+            (Platform::LinuxX86_64, "x86_64.whl", ".so.", "ELF"),
+            (Platform::LinuxAarch64, "aarch64.whl", ".so.", "ELF"),
+            (Platform::MacosArm64, "arm64.whl", ".dylib", "Mach-O"),
+            (Platform::WindowsX86_64, "win_amd64.whl", ".dll", "PE"),
+        ];
+        let mut files = std::collections::BTreeSet::new();
+        for (platform, tag, lib, _) in tags {
+            let wheels = pinned_wheels_for(platform);
+            assert_eq!(wheels.len(), 2);
+            for w in &wheels {
+                assert!(w.filename.ends_with(tag), "{platform}: {}", w.filename);
+                assert!(
+                    w.library_member.contains(lib),
+                    "{platform}: {}",
+                    w.library_member
+                );
+                assert_eq!(w.sha256.len(), 64);
+                assert!(files.insert(w.filename.clone()), "one wheel per platform");
+                // The unpacked versioned file is one of the names the search looks for.
+                let versioned = w.library_member.rsplit('/').next().unwrap_or_default();
+                assert!(
+                    platform.file_names(w.library).contains(&versioned),
+                    "{versioned}"
+                );
+            }
+            assert_eq!(wheels[0].project, "onnxruntime");
+            assert_eq!(wheels[1].project, "espeakng-loader");
+        }
+        assert_eq!(pinned_wheels(), Platform::host().map(pinned_wheels_for));
+    }
+
+    #[test]
+    fn another_platform_needs_a_folder() {
+        let other = Platform::ALL
+            .into_iter()
+            .find(|p| Some(*p) != Platform::host())
+            .unwrap_or(Platform::WindowsX86_64);
+        let options = InstallOptions {
+            platform: Some(other),
+            offline: true,
+            ..InstallOptions::default()
+        };
+        match install(&options) {
+            Err(e @ InstallError::DirNeeded { .. }) => {
+                assert!(e.to_string().contains("--dir"), "{e}");
+            }
+            other => panic!("{other:?}"),
         }
     }
 }

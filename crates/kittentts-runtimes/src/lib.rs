@@ -36,6 +36,9 @@
 
 #[cfg(feature = "install")]
 mod install;
+#[cfg(feature = "install")]
+mod net;
+mod platform;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -43,8 +46,11 @@ use std::path::{Path, PathBuf};
 #[cfg(feature = "install")]
 pub use install::{
     DEFAULT_INDEX_URL, INDEX_URL_ENV, InstallError, InstallOptions, Installed, Progress,
-    ProgressFn, Wheel, install, is_complete, pinned_wheels,
+    ProgressFn, Wheel, install, is_complete, pinned_wheels, pinned_wheels_for,
 };
+#[cfg(feature = "install")]
+pub use net::{ConnectError, ConnectKind};
+pub use platform::{Platform, check_library_for};
 
 /// The ONNX Runtime version the pinned wheel carries.
 pub const ORT_VERSION: &str = "1.32.0";
@@ -292,8 +298,18 @@ pub fn locate(
         ));
     }
     for (place, path) in dirs {
+        // The usual name first, then the platform's other names for it (a library copied
+        // from a wheel keeps its versioned name: `libonnxruntime.so.1.32.0`).
+        let names = Platform::host().map_or(&[][..], |p| p.file_names(library));
+        let other = names
+            .iter()
+            .map(|name| path.with_file_name(name))
+            .find(|p| p.is_file());
         if path.is_file() {
             return found(place, path, tried);
+        }
+        if let Some(other) = other {
+            return found(place, other, tried);
         }
         tried.push(Candidate { place, path });
     }
@@ -345,60 +361,24 @@ fn absolute(value: &str) -> PathBuf {
     std::path::absolute(value).unwrap_or_else(|_| PathBuf::from(value))
 }
 
-/// Checks that `path` can be a shared library for this machine: on Linux an ELF file of this
-/// architecture whose section headers lie inside the file (a cut-short copy fails that).
-/// Elsewhere only that it is a non-empty file.
+/// Checks that `path` can be a shared library for this machine (see [`check_library_for`]);
+/// on a machine with no pinned platform, only that it is a non-empty file.
 ///
 /// # Errors
 /// [`Error::BadLibrary`] naming the file and what is wrong.
 pub fn check_library(path: &Path) -> Result<(), Error> {
-    let bad = |reason: String| Error::BadLibrary {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let bytes_len = std::fs::metadata(path)
-        .map_err(|e| bad(format!("it cannot be read ({e})")))?
-        .len();
-    if bytes_len == 0 {
-        return Err(bad("it is empty".into()));
+    match Platform::host() {
+        Some(platform) => check_library_for(path, platform),
+        None => match std::fs::metadata(path) {
+            Ok(m) if m.len() > 0 => Ok(()),
+            Ok(_) => Err(Error::BadLibrary {
+                path: path.to_path_buf(),
+                reason: "it is empty".into(),
+            }),
+            Err(e) => Err(Error::BadLibrary {
+                path: path.to_path_buf(),
+                reason: format!("it cannot be read ({e})"),
+            }),
+        },
     }
-    if !cfg!(target_os = "linux") {
-        return Ok(());
-    }
-    let mut head = [0u8; 64];
-    let read = std::fs::File::open(path).and_then(|mut f| {
-        use std::io::Read;
-        f.read(&mut head)
-    });
-    let n = read.map_err(|e| bad(format!("it cannot be read ({e})")))?;
-    if n < 64 || &head[..4] != b"\x7fELF" {
-        return Err(bad("it is not an ELF shared library".into()));
-    }
-    if head[4] != 2 || head[5] != 1 {
-        return Err(bad(
-            "it is not a 64-bit little-endian library (wrong architecture)".into(),
-        ));
-    }
-    let machine = u16::from_le_bytes([head[18], head[19]]);
-    let expected: Option<(u16, &str)> = match std::env::consts::ARCH {
-        "x86_64" => Some((62, "x86-64")),
-        "aarch64" => Some((183, "aarch64")),
-        _ => None,
-    };
-    if let Some((want, name)) = expected
-        && machine != want
-    {
-        return Err(bad(format!(
-            "it is built for another architecture (ELF machine {machine}, this machine is {name})"
-        )));
-    }
-    let shoff = u64::from_le_bytes(head[40..48].try_into().unwrap_or_default());
-    let shentsize = u64::from(u16::from_le_bytes([head[58], head[59]]));
-    let shnum = u64::from(u16::from_le_bytes([head[60], head[61]]));
-    if shoff.saturating_add(shentsize.saturating_mul(shnum)) > bytes_len {
-        return Err(bad(format!(
-            "it is cut short ({bytes_len} bytes, its headers reach past the end)"
-        )));
-    }
-    Ok(())
 }
