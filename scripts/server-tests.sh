@@ -10,8 +10,9 @@ cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/target/server-venv"
 bash scripts/fetch-runtimes.sh
-cargo build -q --release -p kittentts-server
+cargo build -q --release -p kittentts-server -p kittentts-cli
 export KITTENTTS_SERVER_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/kittentts-server"
+export KITTENTTS_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/kittentts"
 if [ ! -x "$VENV/bin/python" ] || ! cmp -s tests/server/requirements.txt "$VENV/requirements.txt"; then
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"

@@ -42,15 +42,22 @@ def test_every_format_decodes_to_the_right_length(server):
         audio, rate = sf.read(io.BytesIO(speak(server, fmt)), dtype="float32")
         assert rate == 24000, fmt
         assert len(audio) == n, fmt
-    # A streamed FLAC's STREAMINFO says "length unknown" (total 0, legal: it is sent before
-    # the audio is made). libsndfile cannot read such a file (ffmpeg can); with the length
-    # written into STREAMINFO here, it decodes to exactly the PCM's samples.
-    flac = bytearray(speak(server, "flac"))
-    assert flac[:4] == b"fLaC" and flac[8 + 13] & 0x0F == 0 and flac[8 + 14:8 + 18] == b"\0\0\0\0"
-    flac[8 + 13] = (flac[8 + 13] & 0xF0) | ((n >> 32) & 0x0F)
-    flac[8 + 14:8 + 18] = (n & 0xFFFFFFFF).to_bytes(4, "big")
-    audio, rate = sf.read(io.BytesIO(bytes(flac)), dtype="int16")
+    # FLAC comes whole when the audio is complete, with its length (and MD5) in STREAMINFO
+    # and a Content-Length: libsndfile reads it as it is, sample for sample.
+    c = client(server)
+    with c.audio.speech.with_streaming_response.create(model="tts-1", voice="alloy", input=TEXT, response_format="flac") as r:
+        flac = r.read()
+        assert int(r.headers["content-length"]) == len(flac)
+    assert flac[:4] == b"fLaC"
+    total = ((flac[8 + 13] & 0x0F) << 32) | int.from_bytes(flac[8 + 14:8 + 18], "big")
+    assert total == n and flac[8 + 18:8 + 34] != bytes(16)
+    audio, rate = sf.read(io.BytesIO(flac), dtype="int16")
     assert rate == 24000 and np.array_equal(audio, pcm_samples(speak(server, "pcm")))
+    # As the README shows it: write_to_file, then soundfile.read.
+    path = os.path.join(ROOT, "target", "client-test.flac")
+    c.audio.speech.create(model="tts-1", voice="alloy", input=TEXT, response_format="flac").write_to_file(path)
+    audio, rate = sf.read(path, dtype="int16")
+    assert rate == 24000 and len(audio) == n
     audio, rate = sf.read(io.BytesIO(speak(server, "mp3")), dtype="float32")
     assert rate == 24000
     # libsndfile keeps the MP3 encoder's delay and padding: a little longer, never shorter.
@@ -359,3 +366,20 @@ def test_sigterm_finishes_requests_in_flight(make_server):
     assert s.proc.wait(timeout=30) == 0
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", s.port), timeout=2)
+
+
+def test_say_writes_flac_and_wav_files_that_soundfile_reads(tmp_path):
+    """`kittentts say` to a file: FLAC and WAV carry their real length (and FLAC its MD5)."""
+    import subprocess
+    binary = os.environ.get("KITTENTTS_BIN", os.path.join(ROOT, "target", "release", "kittentts"))
+    fixture = os.path.join(ROOT, "tests", "data", "fixture")
+    out = {}
+    for ext in ("flac", "wav", "pcm"):
+        path = tmp_path / f"hi.{ext}"
+        subprocess.run([binary, "say", "--model", fixture, "--out", str(path), TEXT], check=True, timeout=120,
+                       capture_output=True)
+        out[ext] = path
+    pcm = np.frombuffer(out["pcm"].read_bytes(), dtype="<i2")
+    for ext in ("flac", "wav"):
+        audio, rate = sf.read(str(out[ext]), dtype="int16")
+        assert rate == 24000 and np.array_equal(audio, pcm), ext

@@ -1,10 +1,11 @@
-//! FLAC through flacenc: STREAMINFO first (total and MD5 "unknown" when streamed), then one
-//! fixed-size frame per 4096 samples, the tail held back until the next push or `finish`.
+//! FLAC through flacenc: one fixed-size frame per 4096 samples, encoded as samples come and
+//! given out at `finish` behind a complete STREAMINFO (total samples, frame sizes, MD5).
 
 use flacenc::bitsink::ByteSink;
 use flacenc::component::{BitRepr, Stream};
 use flacenc::error::{Verified, Verify};
-use flacenc::source::{Fill, FrameBuf, MemSource};
+use flacenc::source::{Fill, FrameBuf};
+use md5::Digest as _;
 
 use crate::{Encoder, Error, Format, to_i16};
 
@@ -36,12 +37,16 @@ fn config() -> Result<Verified<flacenc::config::Encoder>, Error> {
     c.into_verified().map_err(|(_, e)| err(e))
 }
 
+/// FLAC that every reader opens: frames are encoded as samples come, kept, and given out
+/// at [`finish`](Encoder::finish) behind a STREAMINFO that carries the real total, the frame
+/// sizes and the MD5 of the audio (libsndfile refuses a stream whose total is "unknown").
 pub(crate) struct FlacEncoder {
     config: Verified<flacenc::config::Encoder>,
     stream: Stream,
     pending: Vec<i32>,
+    frames: Vec<u8>,
     frame: usize,
-    header_done: bool,
+    md5: md5::Md5,
     finished: bool,
 }
 
@@ -60,21 +65,14 @@ impl FlacEncoder {
             config: config()?,
             stream,
             pending: Vec::with_capacity(BLOCK),
+            frames: Vec::new(),
             frame: 0,
-            header_done: false,
+            md5: md5::Md5::new(),
             finished: false,
         })
     }
 
-    fn header(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
-        if !self.header_done {
-            self.header_done = true;
-            out.extend(bytes(&self.stream)?);
-        }
-        Ok(())
-    }
-
-    fn encode_block(&mut self, block: &[i32], out: &mut Vec<u8>) -> Result<(), Error> {
+    fn encode_block(&mut self, block: &[i32]) -> Result<(), Error> {
         let mut fb = FrameBuf::with_size(1, block.len()).map_err(err)?;
         fb.fill_interleaved(block).map_err(err)?;
         let frame = flacenc::encode_fixed_size_frame(
@@ -85,7 +83,8 @@ impl FlacEncoder {
         )
         .map_err(err)?;
         self.frame += 1;
-        out.extend(bytes(&frame)?);
+        self.stream.stream_info_mut().update_frame_info(&frame);
+        self.frames.extend(bytes(&frame)?);
         Ok(())
     }
 }
@@ -95,43 +94,41 @@ impl Encoder for FlacEncoder {
         Format::Flac
     }
 
+    /// Encodes; gives nothing until [`finish`](Encoder::finish).
     fn push(&mut self, samples: &[f32]) -> Result<Vec<u8>, Error> {
         if self.finished {
             return Err(Error::Finished {
                 format: Format::Flac,
             });
         }
-        let mut out = Vec::new();
-        self.header(&mut out)?;
-        self.pending
-            .extend(samples.iter().map(|&s| i32::from(to_i16(s))));
+        for &s in samples {
+            let v = to_i16(s);
+            // The MD5 of the audio as FLAC defines it: samples as little-endian bytes.
+            self.md5.update(v.to_le_bytes());
+            self.pending.push(i32::from(v));
+        }
         let full = self.pending.len() / BLOCK * BLOCK;
         let blocks: Vec<i32> = self.pending.drain(..full).collect();
         for block in blocks.chunks(BLOCK) {
-            self.encode_block(block, &mut out)?;
+            self.encode_block(block)?;
         }
-        Ok(out)
+        Ok(Vec::new())
     }
 
+    /// The whole file: STREAMINFO with the real total and MD5, then every frame.
     fn finish(&mut self) -> Result<Vec<u8>, Error> {
         if self.finished {
             return Ok(Vec::new());
         }
         self.finished = true;
-        let mut out = Vec::new();
-        self.header(&mut out)?;
         if !self.pending.is_empty() {
             let tail = std::mem::take(&mut self.pending);
-            self.encode_block(&tail, &mut out)?;
+            self.encode_block(&tail)?;
         }
+        let digest: [u8; 16] = std::mem::take(&mut self.md5).finalize().into();
+        self.stream.stream_info_mut().set_md5_digest(&digest);
+        let mut out = bytes(&self.stream)?;
+        out.append(&mut self.frames);
         Ok(out)
     }
-}
-
-/// A whole FLAC file, with the total sample count and the MD5 in STREAMINFO.
-pub(crate) fn whole(sample_rate: u32, samples: &[f32]) -> Result<Vec<u8>, Error> {
-    let ints: Vec<i32> = samples.iter().map(|&s| i32::from(to_i16(s))).collect();
-    let source = MemSource::from_samples(&ints, 1, BITS, sample_rate as usize);
-    let stream = flacenc::encode_with_fixed_block_size(&config()?, source, BLOCK).map_err(err)?;
-    bytes(&stream)
 }

@@ -14,7 +14,7 @@
 //! | `wav-f32` | by hand | the same with 32-bit float samples | |
 //! | `pcm` | by hand | headerless 16-bit little-endian | what OpenAI's `pcm` is |
 //! | `f32` | by hand | headerless 32-bit float little-endian | |
-//! | `flac` | flacenc 0.5 | STREAMINFO with total 0 and MD5 0 ("unknown"), then 4096-sample frames | [`encode`] fills in both |
+//! | `flac` | flacenc 0.5 | not streamed: frames are encoded as samples come and given out by `finish`, behind a STREAMINFO with the real total and MD5 (what libsndfile needs) | memory: the compressed audio, about half its 16-bit PCM |
 //! | `mp3` | rusty_mp3 1.0 | MPEG-2 Layer III, 64 kb/s CBR, one encoder per stream | the first frame is an Info tag carrying the encoder delay |
 //! | `opus` | opus-pure 0.2 + ogg 0.9 | Ogg Opus, 20 ms frames, one Ogg page per push | gapless: pre-skip and end trim set, so it decodes to the input's length |
 //!
@@ -243,7 +243,6 @@ pub fn encoder(format: Format, sample_rate: u32) -> Result<Box<dyn Encoder>, Err
 pub fn encode(format: Format, sample_rate: u32, samples: &[f32]) -> Result<Vec<u8>, Error> {
     match format {
         Format::Wav | Format::WavF32 => Ok(wav::whole(format, sample_rate, samples)),
-        Format::Flac => flac::whole(sample_rate, samples),
         _ => {
             let mut enc = encoder(format, sample_rate)?;
             let mut out = enc.push(samples)?;

@@ -120,24 +120,33 @@ fn opus_decodes_to_exactly_the_input_with_a_page_per_push() {
 }
 
 #[test]
-fn flac_streams_frames_and_whole_files_carry_their_length() {
+fn flac_carries_its_length_and_md5_however_it_is_pushed() {
+    use md5::Digest as _;
     let s = tone();
     let pieces = streamed(Format::Flac, &s);
+    // Nothing until the end: the file comes whole, behind a complete STREAMINFO.
+    assert!(pieces[..pieces.len() - 1].iter().all(Vec::is_empty));
     let bytes = pieces.concat();
     assert_eq!(&bytes[..4], b"fLaC");
     assert_eq!(count(&bytes, b"fLaC"), 1);
-    // STREAMINFO: total samples (36 bits at byte 8+13..) unknown (0) in a stream.
     let info = &bytes[8..42];
     let total = (u64::from(info[13] & 0x0f) << 32)
         | u64::from(u32::from_be_bytes(info[14..18].try_into().unwrap()));
-    assert_eq!(total, 0);
-    let whole = encode(Format::Flac, RATE, &s).unwrap();
-    let info = &whole[8..42];
-    let total = (u64::from(info[13] & 0x0f) << 32)
-        | u64::from(u32::from_be_bytes(info[14..18].try_into().unwrap()));
     assert_eq!(total as usize, s.len());
-    assert_ne!(&info[18..34], &[0u8; 16], "MD5 filled in");
-    // Lossless and compressed: smaller than the 16-bit PCM.
+    let mut md5 = md5::Md5::new();
+    for &v in &s {
+        md5.update(kittentts_audio::to_i16(v).to_le_bytes());
+    }
+    assert_eq!(
+        &info[18..34],
+        md5.finalize().as_slice(),
+        "the MD5 of the audio"
+    );
+    // Frame sizes are known too (24 bits each, non-zero).
+    assert_ne!(&info[4..7], &[0, 0, 0]);
+    assert_ne!(&info[7..10], &[0, 0, 0]);
+    // `encode` gives the same bytes; lossless and compressed: smaller than 16-bit PCM.
+    assert_eq!(encode(Format::Flac, RATE, &s).unwrap(), bytes);
     assert!(bytes.len() < 2 * s.len());
 }
 

@@ -289,20 +289,6 @@ impl Writer {
                 f.write_all(&data.to_le_bytes())?;
             }
         }
-        if let (Sink::File(f), Format::Flac) = (&mut self.out, self.encoder.format()) {
-            // Likewise STREAMINFO's total sample count (36 bits at byte 21 of the file), so
-            // that libsndfile reads the file too.
-            use std::io::{Seek, SeekFrom};
-            let n = self.samples as u64;
-            if n < 1 << 36 {
-                let mut byte = [0u8; 1];
-                f.seek(SeekFrom::Start(21))?;
-                std::io::Read::read_exact(f, &mut byte)?;
-                f.seek(SeekFrom::Start(21))?;
-                f.write_all(&[(byte[0] & 0xF0) | ((n >> 32) as u8 & 0x0F)])?;
-                f.write_all(&((n & 0xFFFF_FFFF) as u32).to_be_bytes())?;
-            }
-        }
         if let Sink::File(f) = &mut self.out {
             f.flush()?;
         }

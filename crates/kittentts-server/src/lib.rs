@@ -11,8 +11,9 @@
 //! | `GET /metrics` | Prometheus text: requests by route and status, queue depth, synthesis and audio seconds, time to first byte, model runs |
 //! | `GET /` | a small page to try it (no external assets) |
 //!
-//! Streaming: one encoder per response (one WAV header with "unknown" sizes, one MP3/FLAC/Opus
-//! encoder, an Ogg page flushed per chunk), bytes sent as each chunk is synthesised. A client
+//! Streaming: one encoder per response (one WAV header with "unknown" sizes, one MP3/Opus
+//! encoder, an Ogg page flushed per chunk), bytes sent as each chunk is synthesised; FLAC is
+//! sent whole when the audio is complete, its STREAMINFO holding the length and MD5. A client
 //! that goes away cancels its synthesis: no model run starts for it afterwards. Errors are
 //! OpenAI's `{"error":{"message","type","param","code"}}` (HSE's flat shape for HSE requests)
 //! with the right status, never an empty 500; request fields are never used as file paths.

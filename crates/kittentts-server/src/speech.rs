@@ -332,6 +332,7 @@ async fn stream_response(
         Framing::Hse { .. } => "application/json",
     };
     let sse = job.framing == Framing::Sse;
+    let job_is_whole = job.framing == Framing::Audio && job.format == Format::Flac;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _in_flight = in_flight;
@@ -346,6 +347,15 @@ async fn stream_response(
         .await
         .ok_or_else(|| ApiError::internal("the synthesis thread ended without a result"))??;
     app.metrics.first_byte(started.elapsed().as_secs_f64());
+    if job_is_whole {
+        // FLAC comes whole once the audio is complete (its STREAMINFO carries the length and
+        // MD5 that libsndfile needs): one body with its Content-Length.
+        let mut response = Response::new(Body::from(first));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        return Ok(response);
+    }
     let rest = futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move {
         match rx.recv().await {
             Some(Ok(bytes)) => Some((Ok::<Bytes, std::io::Error>(bytes), (rx, guard))),
