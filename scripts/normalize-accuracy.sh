@@ -15,4 +15,4 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 (cd "$root" && cargo build -q --release -p kittentts-text --example normalize)
 exe="$CARGO_TARGET_DIR/release/examples/normalize"
 exec python3 "$root/scripts/normalize-accuracy.py" --systems tp,nt,ktp,kt2 \
-    --cmd "kittentts-text=$exe" --cmd "kittentts-text-roman=$exe --roman" "$@"
+    --cmd "kittentts-text=$exe" --cmd "kittentts-text-no-roman=$exe --no-roman" "$@"

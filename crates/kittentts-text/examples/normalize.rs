@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p kittentts-text --example normalize < lines.txt
 //! cargo run --release -p kittentts-text --example normalize -- --chunks < lines.txt   # chunks, joined by " | "
-//! cargo run --release -p kittentts-text --example normalize -- --roman < lines.txt    # roman numerals on
+//! cargo run --release -p kittentts-text --example normalize -- --no-roman < lines.txt # roman numerals off
 //! ... --line-buffered   # flush after every line (interactive use)
 //! ```
 //! Lines that start with `{` are read as JSON objects with a "text" field (the scorer's
@@ -49,7 +49,7 @@ fn json_text(line: &str) -> Option<String> {
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut options = NormalizeOptions::default();
-    options.roman_numerals = args.iter().any(|a| a == "--roman");
+    options.roman_numerals = !args.iter().any(|a| a == "--no-roman");
     let chunks = args.iter().any(|a| a == "--chunks");
     let line_buffered = args.iter().any(|a| a == "--line-buffered");
     let normalizer = Normalizer::new(options);

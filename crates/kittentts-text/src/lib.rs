@@ -48,7 +48,7 @@
 //! | 14 | versions (`versions`) | `v1.2.3`, `Python 3.12` → "Python three point twelve" |
 //! | 15 | units (`units`) | `41°C`, `5 km`, `3.6GHz`, `2x`, `1920x1080`, `5'11"` |
 //! | 16 | scale suffixes (`scale_suffixes`) | `7B` → "seven billion" |
-//! | 17 | roman numerals (`roman_numerals`, off by default) | `Louis XIV` → "Louis the fourteenth"; `World War II` → "World War two" |
+//! | 17 | roman numerals (`roman_numerals`; in context only) | `Louis XIV` → "Louis the fourteenth"; `World War II` → "World War two" |
 //! | 18 | numbers and years (`numbers`, `years`) | `-1,234.5`; `in 1937` → "in nineteen thirty-seven"; `1848 people` |
 //! | 19 | inline digits and symbols (`numbers`, `symbols`) | `GPT-4o` → "GPT four o"; `AT&T` → "AT and T"; `#1` → "number one"; `C#` |
 //!
@@ -97,8 +97,10 @@
 //! - Nothing raises: "$," and ", %", a comma after a quote or `)`, "Word-3.", non-ASCII digits,
 //!   empty text — all have a result. Time is linear (the reference takes about 20 s on 10,000
 //!   digits).
-//! - Roman numerals stay opt-in, as in the reference, but in context only ("Louis XIV", "World
-//!   War II", a heading "IV."), never a lone "I".
+//! - Roman numerals are read where the context makes them numbers ("Louis XIV", "World War
+//!   II", "the XIX century", a heading "IV."); the reference leaves them to libespeak-ng, which
+//!   says "Henry roman eight". Never the pronoun "I", initials, "type C" or words in capitals
+//!   (`tests/data/roman.tsv`).
 //!
 //! ## The chunker
 //! [`chunk_text`] follows the reference's `chunk_text` on ordinary text (same chunks, so the

@@ -9,8 +9,9 @@ use std::ops::Range;
 
 use token::{Ctx, tokenize};
 
-/// Which rules run. `Default` turns every rule on except [`roman_numerals`](Self::roman_numerals)
-/// (off, as in the reference, because "I" and "V" are usually words).
+/// Which rules run. `Default` turns every rule on ([`roman_numerals`](Self::roman_numerals)
+/// only where the context makes a numeral a number; the reference leaves them all to
+/// libespeak-ng).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct NormalizeOptions {
@@ -55,7 +56,8 @@ pub struct NormalizeOptions {
     pub scale_suffixes: bool,
     /// Abbreviations ("Dr." → "Doctor", "e.g." → "for example") (default on).
     pub abbreviations: bool,
-    /// Roman numerals after names and title words ("Louis XIV", "Chapter IV") (default off).
+    /// Roman numerals after names and title words ("Louis XIV", "Chapter IV") (default on;
+    /// never the pronoun "I", initials, lone `C`/`D`/`L`/`M` or words in capitals).
     pub roman_numerals: bool,
     /// Symbols ("&" → "and", "#1" → "number one", "+" → "plus") (default on).
     pub symbols: bool,
@@ -84,7 +86,7 @@ impl Default for NormalizeOptions {
             scientific: true,
             scale_suffixes: true,
             abbreviations: true,
-            roman_numerals: false,
+            roman_numerals: true,
             symbols: true,
         }
     }

@@ -17,7 +17,7 @@
 //! 14. [`version`] — "v1.2.3", "Python 3.12"
 //! 15. [`unit`](mod@unit) — "5 km", "41°C", "2x", "1920x1080"
 //! 16. [`scale`] — "7B", "340M"
-//! 17. [`roman`] — "Louis XIV" (opt-in)
+//! 17. [`roman`] — "Louis XIV" (in context only)
 //! 18. [`operator`] — "5 * 3", "6 x 4", "10 / 2" between numbers
 //! 19. [`number`] — plain cardinals, decimals and years (whole token)
 //! 20. [`inline`] — digits and symbols inside a token ("A100", "GPT-4o", "AT&T"), the fallback

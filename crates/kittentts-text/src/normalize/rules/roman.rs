@@ -1,9 +1,16 @@
-//! Roman numerals (opt-in, as in the reference): after a title word they are cardinals
-//! ("World War II" → "World War two", "Chapter IV" → "Chapter four", "Super Bowl LVII"); after
-//! a name they are regnal ordinals ("Louis XIV" → "Louis the fourteenth", "Henry VIII" →
-//! "Henry the eighth"); a numeral heading the text ("IV. Results") is a cardinal.
+//! Roman numerals, where the context makes them numbers (on by default; the reference leaves
+//! them to libespeak-ng, which says "Henry roman eight"): after a title word they are
+//! cardinals ("World War II" → "World War two", "Chapter IV" → "Chapter four", "Super Bowl
+//! LVII"); after a regnal name, or any name after a royal title, they are ordinals ("Louis
+//! XIV" → "Louis the fourteenth", "Queen Margrethe II" → "Queen Margrethe the second"); before
+//! "century" an ordinal ("the XIX century" → "the nineteenth century"); a numeral heading the
+//! text ("IV. Results") is a cardinal.
 //!
-//! "I" alone is expanded only after a title word or a known regnal name.
+//! Never numbers: the pronoun "I" (expanded only after a title word or a name), initials
+//! ("I. M. Pei"), a lone `C`, `D`, `L` or `M` ("type C", "Vitamin D", "size L"), numerals of
+//! 400 and more in fewer than four letters ("Type MIX", "DC"), words that are no canonical
+//! numeral ("CIVIL", "LIVID"), and letters inside words or codes ("V-neck"). The cases are
+//! in `tests/data/roman.tsv`, false positives beside the numbers.
 
 use super::super::SpanKind;
 use super::super::token::{Ctx, Hit};
@@ -48,6 +55,12 @@ const TITLE_WORDS: &[&str] = &[
     "lesson",
     "movement",
     "symphony",
+];
+
+/// Titles before a ruler's name: "Queen Margrethe II", "Emperor Akihito".
+const ROYAL_TITLES: &[&str] = &[
+    "king", "queen", "pope", "emperor", "empress", "tsar", "czar", "tsarina", "sultan", "shah",
+    "kaiser", "prince", "princess", "duke", "duchess", "pharaoh", "saint", "st", "emir", "grand",
 ];
 
 const REGNAL: &[&str] = &[
@@ -172,29 +185,71 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     let t = cx.tok(i)?;
     let v = roman_value(t.core)?;
-    // A heading: "IV. Results" at the very start.
+    // Letters that are far more often letters: "type C", "Vitamin D", "size L", "DC", "MIX".
+    if matches!(t.core, "C" | "D" | "L" | "M") || (v >= 400 && t.core.len() < 4) {
+        return None;
+    }
+    let initial = |k: usize| {
+        cx.tok(k).is_some_and(|n| {
+            n.trail.starts_with('.')
+                && n.core.chars().count() == 1
+                && n.core.starts_with(char::is_uppercase)
+        })
+    };
+    // A heading: "IV. Results" at the very start (but not the initials of "I. M. Pei").
     if i == 0
         && t.trail == "."
+        && !initial(1)
         && cx
             .tok(1)
             .is_some_and(|n| n.text.starts_with(char::is_uppercase))
     {
         return Some(Hit::one(SpanKind::Roman, capitalise(&cardinal_u64(v))));
     }
+    let ordinal = || {
+        Some(Hit::one(
+            SpanKind::Roman,
+            format!("the {}", ordinal_of(&cardinal_u64(v))),
+        ))
+    };
+    // "the XIX century" → "the nineteenth century" (not the pronoun: "I century" is no date).
+    if t.core != "I"
+        && t.trail.is_empty()
+        && cx
+            .tok(i + 1)
+            .is_some_and(|n| matches!(n.core.to_lowercase().as_str(), "century" | "centuries"))
+    {
+        let said = ordinal_of(&cardinal_u64(v));
+        let prev_is_the = i
+            .checked_sub(1)
+            .and_then(|k| cx.tok(k))
+            .is_some_and(|p| p.core.eq_ignore_ascii_case("the"));
+        return Some(Hit::one(
+            SpanKind::Roman,
+            if prev_is_the {
+                said
+            } else {
+                format!("the {said}")
+            },
+        ));
+    }
     let p = cx.tok(i.checked_sub(1)?)?;
-    if !p.trail.is_empty() {
+    if !p.trail.is_empty() || initial(i) {
         return None;
     }
     if TITLE_WORDS.contains(&p.core.to_lowercase().as_str()) {
         return Some(Hit::one(SpanKind::Roman, cardinal_u64(v)));
     }
-    // Only known regnal names: after any capitalised word, "DC", "CV", "MD" and "XL" would be
-    // misread ("Washington DC").
+    // Only known regnal names, or a capitalised name after a royal title: after any
+    // capitalised word, "CV", "XL" or "VI" would be misread ("Washington DC", "size XL").
     if REGNAL.contains(&p.core) {
-        return Some(Hit::one(
-            SpanKind::Roman,
-            format!("the {}", ordinal_of(&cardinal_u64(v))),
-        ));
+        return ordinal();
+    }
+    let titled = i.checked_sub(2).and_then(|k| cx.tok(k)).is_some_and(|q| {
+        q.trail.is_empty() && ROYAL_TITLES.contains(&q.core.to_lowercase().as_str())
+    });
+    if titled && p.core.starts_with(char::is_uppercase) && p.core.chars().all(char::is_alphabetic) {
+        return ordinal();
     }
     None
 }
@@ -250,7 +305,36 @@ mod tests {
     }
 
     #[test]
-    fn off_by_default() {
-        assert_eq!(norm("World War II"), "World War II");
+    fn on_by_default() {
+        assert_eq!(norm("World War II"), "World War two");
+        assert_eq!(
+            norm("Henry VIII broke with Rome."),
+            "Henry the eighth broke with Rome."
+        );
+    }
+
+    #[test]
+    fn off_when_asked() {
+        assert_eq!(
+            norm_with("World War II", |o| o.roman_numerals = false),
+            "World War II"
+        );
+    }
+
+    /// `tests/data/roman.tsv`: each line a text and what it becomes; the false positives (the
+    /// text unchanged) beside the numbers.
+    #[test]
+    fn the_case_file() {
+        let cases = include_str!("../../../tests/data/roman.tsv");
+        let mut n = 0;
+        for line in cases
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let (input, want) = line.split_once('\t').unwrap_or((line, line));
+            assert_eq!(norm(input), want, "{input}");
+            n += 1;
+        }
+        assert!(n >= 40, "{n} cases");
     }
 }
