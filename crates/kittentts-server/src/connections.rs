@@ -36,12 +36,13 @@ use tower::ServiceExt as _;
 use crate::metrics::Timeout;
 use crate::{ApiError, App};
 
-/// Connections answered 503 at once when every place is taken; past these, a connection is
-/// closed without an answer.
-const REFUSAL_SLOTS: usize = 16;
+/// Refused connections answered at once and given [`REFUSAL_TIME`] to send their request;
+/// past these, a refused connection gets its 503 written once (if the socket takes it) and is
+/// closed at once.
+const REFUSAL_SLOTS: usize = 32;
 
-/// How long a refused connection gets to take its 503.
-const REFUSAL_TIME: Duration = Duration::from_secs(2);
+/// How long a refused connection gets to take its 503 and say what it sent.
+const REFUSAL_TIME: Duration = Duration::from_millis(500);
 
 /// The connection settings of [`run`].
 #[derive(Debug, Clone)]
@@ -93,6 +94,8 @@ pub(crate) async fn run(
                         app.metrics().connection_refused();
                         if let Ok(slot) = Arc::clone(&refusals).try_acquire_owned() {
                             tasks.spawn(refuse(stream, net.max_connections, slot));
+                        } else {
+                            let _ = stream.try_write(refusal(net.max_connections).as_bytes());
                         }
                     }
                 }
@@ -137,12 +140,7 @@ async fn drained(app: &App) {
 
 /// Answers a connection past the limit with a 503 and closes it.
 async fn refuse(mut stream: TcpStream, limit: usize, _slot: OwnedSemaphorePermit) {
-    let error = ApiError::too_many_connections(limit);
-    let body = error.body().to_string();
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
+    let response = refusal(limit);
     let _ = tokio::time::timeout(REFUSAL_TIME, async {
         stream.write_all(response.as_bytes()).await?;
         stream.shutdown().await?;
@@ -160,6 +158,15 @@ async fn refuse(mut stream: TcpStream, limit: usize, _slot: OwnedSemaphorePermit
         Ok::<(), io::Error>(())
     })
     .await;
+}
+
+/// The whole 503 response for a connection past the limit.
+fn refusal(limit: usize) -> String {
+    let body = ApiError::too_many_connections(limit).body().to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 /// One accepted connection and what serving it needs.
