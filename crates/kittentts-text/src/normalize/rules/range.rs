@@ -79,10 +79,19 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         _ => (read_unsigned(&a), read_unsigned(&b)),
     };
     let with = |w: String, s: Option<&str>| s.map_or_else(|| w.clone(), |s| format!("{w} {s}"));
-    Some(Hit::one(
-        SpanKind::Range,
-        format!("{} to {}{unit}", with(left, a_scale), with(right, b_scale)),
-    ))
+    let spoken = format!("{} to {}{unit}", with(left, a_scale), with(right, b_scale));
+    // A unit word after a plain range: "3-5 kg" → "three to five kilograms".
+    if unit.is_empty()
+        && a_scale.is_none()
+        && b_scale.is_none()
+        && cx.opts.units
+        && cx.tok(i).is_some_and(|t| t.trail.is_empty())
+        && let Some(next) = cx.next_core(i)
+        && let Some((_, many)) = super::unit::separate_unit(cx, i + 1, next)
+    {
+        return Some(Hit::many(SpanKind::Range, 2, format!("{spoken} {many}")));
+    }
+    Some(Hit::one(SpanKind::Range, spoken))
 }
 
 /// Split a scale letter ("K", "M", "B", "T") off the front of `s` when no letter follows it.

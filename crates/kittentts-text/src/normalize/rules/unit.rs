@@ -3,9 +3,10 @@
 //! six gigahertz", "48 ms" → "forty-eight milliseconds", "60 mph", "100 km/h", "2x" → "two
 //! times", "1920x1080" → "nineteen twenty by ten eighty".
 //!
-//! A unit written as a separate word is expanded only when it is unambiguous (not "m", "g",
-//! "in", "s"); glued to the number ("5m", "200g") all listed units are. Singular when the number
-//! is exactly 1.
+//! A unit written as a separate word is expanded when it is unambiguous ("kg", "km"), or when it
+//! is a one-letter unit followed by a word of measure ("2 m long", "50 L of water", "400 W at
+//! peak"; never "in", "s" or "h" on their own); glued to the number ("5m", "200g") all listed
+//! units are. Singular when the number is exactly 1. A plain range takes the unit too ("3-5 kg").
 
 use super::super::SpanKind;
 use super::super::num::{Num, parse_num, read, read_unsigned};
@@ -93,6 +94,8 @@ const UNITS: &[(&str, &str, &str, bool)] = &[
         true,
     ),
     ("kcal", "kilocalorie", "kilocalories", true),
+    ("tbsp", "tablespoon", "tablespoons", true),
+    ("tsp", "teaspoon", "teaspoons", true),
     ("cal", "calorie", "calories", false),
     ("m²", "square meter", "square meters", true),
     ("km²", "square kilometer", "square kilometers", true),
@@ -103,6 +106,51 @@ const UNITS: &[(&str, &str, &str, bool)] = &[
     ("℉", "degree Fahrenheit", "degrees Fahrenheit", true),
     ("°", "degree", "degrees", true),
 ];
+
+/// Words after a unit that make a one-letter unit a measure: "2 m long", "50 L of water",
+/// "400 W at peak", "8,849 m tall".
+const MEASURE_CONTEXT: &[&str] = &[
+    "of",
+    "long",
+    "tall",
+    "high",
+    "wide",
+    "deep",
+    "away",
+    "thick",
+    "across",
+    "at",
+    "per",
+    "apart",
+    "each",
+    "below",
+    "above",
+    "underground",
+    "in",
+];
+
+/// The unit word at token `j` (the word after a number, `word`): one listed as allowed on its
+/// own ("kg", "mg", "km"), or an ambiguous one ("m", "L", "W", "g") followed by a word of
+/// measure ("of", "long", "tall"…). Never "in" (inches) on its own.
+pub(crate) fn separate_unit(
+    cx: &Ctx<'_>,
+    j: usize,
+    word: &str,
+) -> Option<(&'static str, &'static str)> {
+    if let Some(found) = lookup(word, true) {
+        return Some(found);
+    }
+    if word == "in" || word == "s" || word == "h" {
+        return None;
+    }
+    let found = lookup(word, false)?;
+    let unit = cx.tok(j)?;
+    let after = cx.tok(j + 1)?;
+    (unit.trail.is_empty()
+        && after.lead.is_empty()
+        && MEASURE_CONTEXT.contains(&after.core.to_lowercase().as_str()))
+    .then_some(found)
+}
 
 pub(crate) fn lookup(unit: &str, separate: bool) -> Option<(&'static str, &'static str)> {
     UNITS
@@ -193,8 +241,18 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     }
     if suffix.is_empty() {
         let next = cx.next_core(i)?;
-        let (one, many) = lookup(next, true)?;
-        return Some(Hit::many(SpanKind::Unit, 2, read_with_unit(&n, one, many)));
+        let (one, many) = separate_unit(cx, i + 1, next)?;
+        let hit = Hit::many(SpanKind::Unit, 2, read_with_unit(&n, one, many));
+        // "2 tbsp. of butter": the abbreviation's period goes with it inside a sentence.
+        let unit = cx.tok(i + 1)?;
+        let inside = cx
+            .tok(i + 2)
+            .is_some_and(|w| w.text.starts_with(char::is_lowercase));
+        return Some(if unit.trail == "." && inside && unit.core.len() > 1 {
+            hit.eating_trail(1)
+        } else {
+            hit
+        });
     }
     // "a 5-km race", "a 10-kg bag": the unit as an adjective, singular.
     if let Some(u) = suffix.strip_prefix('-')
@@ -221,6 +279,51 @@ mod tests {
     use super::super::{norm, norm_with};
 
     #[test]
+    fn one_letter_units_need_a_word_of_measure() {
+        assert_eq!(
+            norm("The cable is 2 m long."),
+            "The cable is two meters long."
+        );
+        assert_eq!(
+            norm("It holds 50 L of water."),
+            "It holds fifty liters of water."
+        );
+        assert_eq!(
+            norm("It makes 400 W at peak."),
+            "It makes four hundred watts at peak."
+        );
+        assert_eq!(norm("Add 5 g of salt."), "Add five grams of salt.");
+        // Not measures: an address, a count, a sign.
+        assert_eq!(
+            norm("He lives at 400 W Main St."),
+            "He lives at four hundred W Main Street."
+        );
+        assert_eq!(norm("I scored 2 in a row."), "I scored two in a row.");
+        assert_eq!(norm("A 5 m sign."), "A five m sign.");
+        assert_eq!(norm("Wait 5 s of time"), "Wait five s of time");
+    }
+
+    #[test]
+    fn ranges_and_abbreviated_units() {
+        assert_eq!(
+            norm("Doses of 100-200 mg are typical."),
+            "Doses of one hundred to two hundred milligrams are typical."
+        );
+        assert_eq!(
+            norm("Add 2 tbsp. of butter."),
+            "Add two tablespoons of butter."
+        );
+        assert_eq!(
+            norm("It weighs 5 kg. Then"),
+            "It weighs five kilograms. Then"
+        );
+        assert_eq!(
+            norm("Pages 10-20 are missing."),
+            "Pages ten to twenty are missing."
+        );
+    }
+
+    #[test]
     fn units() {
         assert_eq!(
             norm("a 42km trail"),
@@ -241,7 +344,8 @@ mod tests {
         assert_eq!(norm("at 60 mph"), "at sixty miles per hour");
         assert_eq!(norm("a 2.5GB file"), "a two point five gigabytes file");
         assert_eq!(norm("a 90° angle"), "a ninety degrees angle");
-        assert_eq!(norm("5 m away"), "five m away");
+        assert_eq!(norm("5 m away"), "five meters away");
+        assert_eq!(norm("5 m"), "five m");
         assert_eq!(norm("5m away"), "five meters away");
     }
 
