@@ -54,7 +54,7 @@
 //! # Cargo features
 //! | feature | default | what it does |
 //! |---|---|---|
-//! | `hub` | yes | [`SynthesizerBuilder::model`] accepts Hugging Face Hub ids and bare KittenML names, downloads through `hf-hub` into the standard cache |
+//! | `hub` | yes | [`SynthesizerBuilder::model`] accepts Hugging Face Hub ids and bare KittenML names, downloads into the standard Hugging Face cache (shared with Python) |
 //! | `runtime-install` | no | `runtimes::install`: download the pinned runtime wheels at run time (only when called) |
 //! | `cuda` | no | the CUDA execution provider (ort's `cuda`) |
 //! | `tensorrt` | no | the TensorRT execution provider |

@@ -368,6 +368,19 @@ fn hub_downloads_trust_ssl_cert_file_and_go_through_the_proxy() {
     assert!(ok, "{err}");
     let target = https.trim_start_matches("https://").to_owned();
     let made = tunnels.lock().unwrap().clone();
+    // NO_PROXY names the hub: straight there, no tunnel.
+    let (proxy, direct) = connect_proxy();
+    let (ok, err) = say(
+        "direct",
+        &[
+            ("SSL_CERT_FILE", ca),
+            ("HTTPS_PROXY", &proxy),
+            ("HTTP_PROXY", &proxy),
+            ("NO_PROXY", "127.0.0.1,localhost"),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(direct.lock().unwrap().is_empty());
     // The hub's API through a tunnel; its plain-HTTP file host (the mock's LFS) forwarded.
     assert!(made.contains(&target), "{made:?}");
     assert!(

@@ -3,8 +3,8 @@
 //! ```text
 //! <cache_dir>/models--Org--name/
 //!     blobs/<etag>                       file contents (sha256 for LFS files, git sha1 otherwise)
-//!     blobs/<etag>.part                  an unfinished download (hf-hub 0.4), resumed next time
-//!     blobs/<etag>.lock                  hf-hub 0.4's download lock (left in place; Python keeps
+//!     blobs/<etag>.part                  an unfinished download, resumed next time
+//!     blobs/<etag>.lock                  the download lock (left in place; Python keeps
 //!                                        its locks in <cache_dir>/.locks and ignores these)
 //!     refs/<branch>                      the commit the branch pointed at when last fetched
 //!     snapshots/<commit>/<file>          symlink to ../../blobs/<etag>

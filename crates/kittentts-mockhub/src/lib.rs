@@ -4,7 +4,7 @@
 //! on `127.0.0.1:0`, point their client at [`MockHub::url`] (the `HF_ENDPOINT` a real client would
 //! use) and check downloads, the cache, offline mode and failures without any network.
 //!
-//! What it serves, with the headers that `hf-hub` 0.4 and Python's `huggingface_hub` read:
+//! What it serves, with the headers that kittentts-hub and Python's `huggingface_hub` read:
 //!
 //! - `HEAD` and `GET /{org}/{name}/resolve/{revision}/{file}`, where `revision` is `main` or the
 //!   repo's commit. Answers carry `X-Repo-Commit`, `ETag` (quoted), `Content-Length`,

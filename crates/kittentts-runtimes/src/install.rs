@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::net::Failure;
+use kittentts_net::Failure;
 
 use crate::{
     ESPEAK_VERSION, Library, ORT_VERSION, Platform, STAMP_FILE, check_library_for, user_runtime_dir,
@@ -442,13 +442,14 @@ fn get(url: &str) -> Result<ureq::Response, InstallError> {
         kind: e.kind,
         detail: e.detail,
     };
-    let (agent, proxy) = crate::net::agent_for(url).map_err(connect)?;
+    let (agent, proxy) =
+        kittentts_net::agent_for(url, &kittentts_net::AgentOptions::default()).map_err(connect)?;
     agent
         .get(url)
         .call()
         .map_err(|e| match Failure::from_ureq(e, proxy.as_deref()) {
             Failure::Connect(c) => connect(c),
-            Failure::Status(status) => InstallError::HttpStatus {
+            Failure::Status(status, _) => InstallError::HttpStatus {
                 url: url.to_owned(),
                 status,
             },

@@ -36,8 +36,6 @@
 
 #[cfg(feature = "install")]
 mod install;
-#[cfg(feature = "install")]
-mod net;
 mod platform;
 
 use std::fmt;
@@ -49,7 +47,7 @@ pub use install::{
     ProgressFn, Wheel, install, is_complete, pinned_wheels, pinned_wheels_for,
 };
 #[cfg(feature = "install")]
-pub use net::{ConnectError, ConnectKind};
+pub use kittentts_net::{ConnectError, ConnectKind};
 pub use platform::{Platform, check_library_for};
 
 /// The ONNX Runtime version the pinned wheel carries.

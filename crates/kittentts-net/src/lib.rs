@@ -1,7 +1,15 @@
-//! The installer's HTTP client: TLS verified against the OS trust store plus `SSL_CERT_FILE`
-//! and `SSL_CERT_DIR` (the built-in Mozilla roots only when those give nothing), proxies from
-//! the usual variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, also lowercase),
-//! and errors that tell a failed connection from an HTTP status.
+//! The HTTP client that KittenTTS's downloads share (the runtime installer and the model hub):
+//! TLS verified against the OS trust store plus `SSL_CERT_FILE` and `SSL_CERT_DIR` (the
+//! built-in Mozilla roots only when those give nothing), proxies from the usual variables
+//! (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, also lowercase), and errors that tell
+//! a failed connection from an HTTP status.
+//!
+//! ```
+//! let (agent, proxy) = kittentts_net::agent_for("https://pypi.org/simple/", &Default::default())?;
+//! # let _ = (agent, proxy);
+//! # Ok::<(), kittentts_net::ConnectError>(())
+//! ```
+#![deny(missing_docs)]
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -13,15 +21,15 @@ use rustls::pki_types::pem::PemObject as _;
 
 /// Where the trusted roots came from, for messages.
 #[derive(Debug, Clone)]
-pub(crate) struct Roots {
+struct Roots {
     /// The TLS configuration (an error only if the TLS library refuses its own defaults).
-    pub(crate) config: Result<Arc<rustls::ClientConfig>, String>,
+    config: Result<Arc<rustls::ClientConfig>, String>,
     /// A description: "the system's trust store (146 certificates) and SSL_CERT_FILE …".
-    pub(crate) described: String,
+    described: String,
 }
 
 /// The roots, loaded once per process.
-pub(crate) fn roots() -> &'static Roots {
+fn roots() -> &'static Roots {
     static ROOTS: OnceLock<Roots> = OnceLock::new();
     ROOTS.get_or_init(load_roots)
 }
@@ -110,7 +118,7 @@ fn pem_certs(path: &Path) -> Vec<CertificateDer<'static>> {
 /// comma list of hosts, domains — `example.com` and `.example.com` both match its subdomains
 /// — IP addresses, or `*`), then `HTTPS_PROXY` for https or `HTTP_PROXY` for http, then
 /// `ALL_PROXY`; each name in capitals or lowercase.
-pub(crate) fn proxy_from_env(url: &str) -> Option<String> {
+pub fn proxy_from_env(url: &str) -> Option<String> {
     proxy_for(url, |name| {
         std::env::var(name)
             .ok()
@@ -119,8 +127,8 @@ pub(crate) fn proxy_from_env(url: &str) -> Option<String> {
     })
 }
 
-/// [`proxy_from_env`] over any variable source (for tests).
-pub(crate) fn proxy_for(url: &str, var: impl Fn(&str) -> Option<String>) -> Option<String> {
+/// [`proxy_from_env`] over any variable source (`var("NO_PROXY")` and the rest, capitals).
+pub fn proxy_for(url: &str, var: impl Fn(&str) -> Option<String>) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let authority = authority.rsplit('@').next().unwrap_or(authority);
@@ -170,16 +178,44 @@ pub(crate) fn proxy_for(url: &str, var: impl Fn(&str) -> Option<String>) -> Opti
     })
 }
 
+/// How [`agent_for`] sets up a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentOptions {
+    /// Follow redirects (up to 5); `false` returns a 3xx as it is.
+    pub redirects: bool,
+    /// Longest wait for a connection.
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer (a stalled server fails after it).
+    pub read_timeout: Duration,
+}
+
+impl Default for AgentOptions {
+    fn default() -> Self {
+        Self {
+            redirects: true,
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
 /// The client for one URL (the roots, its proxy, time limits), and the proxy it goes through.
-pub(crate) fn agent_for(url: &str) -> Result<(ureq::Agent, Option<String>), ConnectError> {
+///
+/// # Errors
+/// A [`ConnectError`] when TLS cannot be set up or the proxy variable is not a usable URL.
+pub fn agent_for(
+    url: &str,
+    options: &AgentOptions,
+) -> Result<(ureq::Agent, Option<String>), ConnectError> {
     let tls = roots().config.clone().map_err(|detail| ConnectError {
         kind: ConnectKind::Tls,
         detail,
     })?;
     let mut builder = ureq::AgentBuilder::new()
         .tls_config(tls)
-        .timeout_connect(Duration::from_secs(30))
-        .timeout_read(Duration::from_secs(60));
+        .timeout_connect(options.connect_timeout)
+        .timeout_read(options.read_timeout)
+        .redirects(if options.redirects { 5 } else { 0 });
     let proxy = proxy_from_env(url);
     if let Some(proxy) = &proxy {
         let parsed = ureq::Proxy::new(proxy).map_err(|e| ConnectError {
@@ -219,25 +255,26 @@ pub struct ConnectError {
 
 /// What one request gave instead of a response.
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// No HTTP answer.
     Connect(ConnectError),
-    /// An HTTP answer with this error status.
-    Status(u16),
+    /// An HTTP answer with this error status, and the answer.
+    Status(u16, Box<ureq::Response>),
 }
 
 impl Failure {
-    /// `proxy`: the proxy the request went through, if any (a refused connection is then
+    /// Sorts a ureq error; `proxy`: the proxy the request went through, if any (a refused connection is then
     /// the proxy's).
-    pub(crate) fn from_ureq(e: ureq::Error, proxy: Option<&str>) -> Self {
+    pub fn from_ureq(e: ureq::Error, proxy: Option<&str>) -> Self {
         match e {
-            ureq::Error::Status(code, _) => Self::Status(code),
+            ureq::Error::Status(code, response) => Self::Status(code, Box::new(response)),
             ureq::Error::Transport(t) => Self::Connect(classify(&t, proxy)),
         }
     }
 }
 
-fn classify(t: &ureq::Transport, proxy: Option<&str>) -> ConnectError {
+/// A transport failure as a [`ConnectError`] (`proxy`: the proxy in use, if any).
+pub fn classify(t: &ureq::Transport, proxy: Option<&str>) -> ConnectError {
     use ureq::ErrorKind as K;
     let text = t.to_string();
     let lower = text.to_ascii_lowercase();
@@ -267,6 +304,14 @@ fn classify(t: &ureq::Transport, proxy: Option<&str>) -> ConnectError {
     };
     ConnectError { kind, detail }
 }
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failure: {}", self.kind, self.detail)
+    }
+}
+
+impl std::error::Error for ConnectError {}
 
 impl std::fmt::Display for ConnectKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
