@@ -145,8 +145,15 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         };
         let mut text = read_parts(ver)?;
         if let Some(tag) = tag {
-            text.push(' ');
-            text.push_str(&tag.replace('.', " "));
+            // "beta.2" → "beta two", "rc.10" → "rc ten": the tag's numbers are said as numbers.
+            for piece in tag.split('.').filter(|p| !p.is_empty()) {
+                text.push(' ');
+                if piece.len() <= 6 && piece.bytes().all(|b| b.is_ascii_digit()) {
+                    text.push_str(&crate::words::cardinal(piece));
+                } else {
+                    text.push_str(piece);
+                }
+            }
         }
         return Some(Hit::one(SpanKind::Version, text));
     }
@@ -205,6 +212,10 @@ mod tests {
     #[test]
     fn prerelease_tags() {
         assert_eq!(norm("1.0.0-beta"), "one point zero point zero beta");
+        assert_eq!(
+            norm("4.0.0-beta.2 is out"),
+            "four point zero point zero beta two is out"
+        );
     }
 
     #[test]
