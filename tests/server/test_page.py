@@ -48,3 +48,33 @@ def test_the_page_speaks_in_a_headless_browser(server):
         assert "error" in driver.find_element(By.ID, "status").get_attribute("class")
     finally:
         driver.quit()
+
+
+def test_a_browser_decodes_flac_to_its_full_length(server):
+    """Chromium's own FLAC decoder (Web Audio) reads the server's FLAC to exactly the PCM's
+    length: the STREAMINFO carries the real total."""
+    import json
+    import urllib.request
+    body = {"model": "tts-1", "voice": "alloy", "input": "A browser reads this FLAC in full."}
+    req = urllib.request.Request(server.url + "/v1/audio/speech", method="POST",
+                                 headers={"Content-Type": "application/json"},
+                                 data=json.dumps({**body, "response_format": "pcm"}).encode())
+    with urllib.request.urlopen(req, timeout=60) as r:
+        samples = len(r.read()) // 2
+    driver = browser()
+    try:
+        driver.get(server.url + "/")
+        driver.set_script_timeout(60)
+        decoded = driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            fetch('/v1/audio/speech', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                body: JSON.stringify(Object.assign(arguments[0], {response_format: 'flac'}))})
+              .then(r => r.arrayBuffer())
+              .then(bytes => new OfflineAudioContext(1, 1, 24000).decodeAudioData(bytes))
+              .then(audio => done({length: audio.length, rate: audio.sampleRate}))
+              .catch(e => done({error: String(e)}));
+        """, body)
+    finally:
+        driver.quit()
+    assert decoded.get("error") is None, decoded
+    assert decoded == {"length": samples, "rate": 24000}, (decoded, samples)
