@@ -75,6 +75,20 @@ def speech_head(length, extra=b""):
             + f"Content-Length: {length}\r\n".encode() + extra + b"\r\n")
 
 
+def never_reading_request(s):
+    """A long PCM request from a client with a tiny receive buffer that never reads; returns
+    once the server has it in flight."""
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect(("127.0.0.1", s.port))
+    body = json.dumps({**OK, "input": LONG * 5}).encode()
+    c.sendall(speech_head(len(body)) + body)
+    deadline = time.time() + 20
+    while s.metrics()["kittentts_requests_in_flight"] < 1 and time.time() < deadline:
+        time.sleep(0.02)
+    return c
+
+
 def test_the_key_is_checked_before_the_body_is_read(make_server):
     s = make_server(env={"KITTENTTS_API_KEY": "s3cret"})
     # No `100 Continue` for a caller without the key: the 401 comes first, its body unread.
@@ -158,14 +172,7 @@ def test_header_body_and_idle_timeouts(make_server):
 def test_a_client_that_does_not_read_loses_its_place(make_server):
     s = make_server("--max-queue", "1", "--sessions", "1", "--threads", "1", "--write-timeout", "1",
                     "--max-input-chars", "100000", "--send-buffer", "16384")
-    stuck = socket.socket()
-    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    stuck.connect(("127.0.0.1", s.port))
-    body = json.dumps({**OK, "input": LONG * 5}).encode()
-    stuck.sendall(speech_head(len(body)) + body)  # and never reads
-    deadline = time.time() + 20
-    while s.metrics()["kittentts_requests_in_flight"] < 1 and time.time() < deadline:
-        time.sleep(0.02)
+    stuck = never_reading_request(s)
     t0 = time.perf_counter()
     status = None
     while time.perf_counter() - t0 < 20:
@@ -384,14 +391,7 @@ def test_shutdown_gives_up_at_its_deadline(make_server):
     half = socket.create_connection(("127.0.0.1", s.port))
     half.sendall(b"POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\n")  # half-sent headers
     stalled = raw_request(s.port, speech_head(100), b"{")  # a body that never comes
-    reader = socket.socket()
-    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    reader.connect(("127.0.0.1", s.port))
-    body = json.dumps({**OK, "input": LONG * 5}).encode()
-    reader.sendall(speech_head(len(body)) + body)  # and never reads
-    deadline = time.time() + 20
-    while s.metrics()["kittentts_requests_in_flight"] < 1 and time.time() < deadline:
-        time.sleep(0.02)
+    reader = never_reading_request(s)
     t0 = time.perf_counter()
     s.proc.send_signal(signal.SIGTERM)
     code = s.proc.wait(timeout=30)

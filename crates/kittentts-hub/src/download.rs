@@ -149,7 +149,7 @@ impl Downloader {
             if location.contains("://") {
                 break;
             }
-            at = join(&at, &location);
+            at = kittentts_net::join_url(&at, &location);
             response = self.get(&at, "bytes=0-0", false)?;
         }
         let header = |name: &str| response.header(name).map(str::to_owned);
@@ -336,19 +336,6 @@ enum Fail {
     Disk(PathBuf, io::Error),
     /// An answer that is not the hub's.
     Odd(String),
-}
-
-/// `href` resolved against `page` (absolute path or relative).
-fn join(page: &str, href: &str) -> String {
-    let origin_end = page
-        .find("://")
-        .and_then(|i| page[i + 3..].find('/').map(|j| i + 3 + j))
-        .unwrap_or(page.len());
-    if href.starts_with('/') {
-        return format!("{}{href}", &page[..origin_end]);
-    }
-    let base = &page[..page.rfind('/').map_or(page.len(), |i| i + 1)];
-    format!("{base}{href}")
 }
 
 /// `snapshots/<commit>/<file>` → `../../blobs/<etag>` (a copy where links are unavailable).

@@ -228,6 +228,34 @@ pub fn agent_for(
     Ok((builder.build(), proxy))
 }
 
+/// Resolves `href` (absolute, `/path` or relative with `..`) against the page URL it came from,
+/// as a browser does.
+pub fn join_url(page: &str, href: &str) -> String {
+    if href.contains("://") {
+        return href.to_owned();
+    }
+    let origin_end = page
+        .find("://")
+        .and_then(|i| page[i + 3..].find('/').map(|j| i + 3 + j))
+        .unwrap_or(page.len());
+    if href.starts_with('/') {
+        return format!("{}{href}", &page[..origin_end]);
+    }
+    let base = &page[..page.rfind('/').map_or(page.len(), |i| i + 1)];
+    let mut parts: Vec<&str> = base[origin_end..].split('/').collect();
+    parts.pop(); // the empty piece after the last '/'
+    for piece in href.split('/') {
+        match piece {
+            ".." => {
+                parts.pop();
+            }
+            "." => {}
+            p => parts.push(p),
+        }
+    }
+    format!("{}{}", &page[..origin_end], parts.join("/"))
+}
+
 /// Why a connection failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -336,6 +364,27 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn urls_join_like_a_browser() {
+        let page = "http://127.0.0.1:80/simple/onnxruntime/";
+        assert_eq!(
+            join_url(page, "https://files.example/x.whl"),
+            "https://files.example/x.whl"
+        );
+        assert_eq!(
+            join_url(page, "/files/x.whl"),
+            "http://127.0.0.1:80/files/x.whl"
+        );
+        assert_eq!(
+            join_url(page, "../../files/x.whl"),
+            "http://127.0.0.1:80/files/x.whl"
+        );
+        assert_eq!(
+            join_url(page, "x.whl"),
+            "http://127.0.0.1:80/simple/onnxruntime/x.whl"
+        );
     }
 
     #[test]

@@ -490,7 +490,7 @@ fn find_in_index(index: &str, wheel: &Wheel) -> Result<String, InstallError> {
         })
         .ok_or_else(|| err("the file is not listed on the project's page".into()))?;
     let href = href.split('#').next().unwrap_or_default().to_owned();
-    Ok(join_url(&page, &href))
+    Ok(kittentts_net::join_url(&page, &href))
 }
 
 /// PEP 503 name normalisation: lowercase, runs of `-_.` become `-`.
@@ -506,33 +506,6 @@ fn normalize_project(name: &str) -> String {
         }
     }
     out
-}
-
-/// Resolves `href` against the page URL it came from.
-fn join_url(page: &str, href: &str) -> String {
-    if href.contains("://") {
-        return href.to_owned();
-    }
-    let origin_end = page
-        .find("://")
-        .and_then(|i| page[i + 3..].find('/').map(|j| i + 3 + j))
-        .unwrap_or(page.len());
-    if href.starts_with('/') {
-        return format!("{}{href}", &page[..origin_end]);
-    }
-    let base = &page[..page.rfind('/').map_or(page.len(), |i| i + 1)];
-    let mut parts: Vec<&str> = base[origin_end..].split('/').collect();
-    parts.pop(); // the empty piece after the last '/'
-    for piece in href.split('/') {
-        match piece {
-            ".." => {
-                parts.pop();
-            }
-            "." => {}
-            p => parts.push(p),
-        }
-    }
-    format!("{}{}", &page[..origin_end], parts.join("/"))
 }
 
 fn download(
@@ -727,27 +700,6 @@ fn remove_all(path: &Path) -> Result<(), InstallError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_join_like_a_browser() {
-        let page = "http://127.0.0.1:80/simple/onnxruntime/";
-        assert_eq!(
-            join_url(page, "https://files.example/x.whl"),
-            "https://files.example/x.whl"
-        );
-        assert_eq!(
-            join_url(page, "/files/x.whl"),
-            "http://127.0.0.1:80/files/x.whl"
-        );
-        assert_eq!(
-            join_url(page, "../../files/x.whl"),
-            "http://127.0.0.1:80/files/x.whl"
-        );
-        assert_eq!(
-            join_url(page, "x.whl"),
-            "http://127.0.0.1:80/simple/onnxruntime/x.whl"
-        );
-    }
 
     #[test]
     fn project_names_are_normalised() {

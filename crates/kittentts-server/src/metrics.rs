@@ -133,6 +133,13 @@ impl Drop for InFlight {
     }
 }
 
+/// One metric with one value: its HELP, TYPE and value lines.
+fn one(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    let _ = writeln!(out, "{name} {value}");
+}
+
 pub(crate) async fn render(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if app.config.auth_status
         && let Err(e) = app.authorize(&headers)
@@ -236,25 +243,19 @@ pub(crate) async fn render(State(app): State<Arc<App>>, headers: HeaderMap) -> R
         m.ttfb_micros.load(Ordering::Relaxed) as f64 / 1e6
     );
     let _ = writeln!(out, "kittentts_time_to_first_byte_seconds_count {count}");
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_connections_open HTTP connections open now."
+    one(
+        &mut out,
+        "kittentts_connections_open",
+        "gauge",
+        "HTTP connections open now.",
+        m.connections_open.load(Ordering::Relaxed),
     );
-    let _ = writeln!(out, "# TYPE kittentts_connections_open gauge");
-    let _ = writeln!(
-        out,
-        "kittentts_connections_open {}",
-        m.connections_open.load(Ordering::Relaxed)
-    );
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_connections_refused_total Connections answered 503 at --max-connections."
-    );
-    let _ = writeln!(out, "# TYPE kittentts_connections_refused_total counter");
-    let _ = writeln!(
-        out,
-        "kittentts_connections_refused_total {}",
-        m.connections_refused.load(Ordering::Relaxed)
+    one(
+        &mut out,
+        "kittentts_connections_refused_total",
+        "counter",
+        "Connections answered 503 at --max-connections.",
+        m.connections_refused.load(Ordering::Relaxed),
     );
     let _ = writeln!(
         out,
