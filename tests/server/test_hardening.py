@@ -75,6 +75,22 @@ def speech_head(length, extra=b""):
             + f"Content-Length: {length}\r\n".encode() + extra + b"\r\n")
 
 
+def slow_reader(s, text):
+    """A PCM request from a client with a tiny receive buffer; returns the socket and a file
+    positioned after the 200's head, for the test to read at its own pace."""
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect(("127.0.0.1", s.port))
+    body = json.dumps({**OK, "input": text}).encode()
+    c.sendall(speech_head(len(body)) + body)
+    f = c.makefile("rb")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        head += f.read(1)
+    assert b" 200 " in head.split(b"\r\n")[0]
+    return c, f
+
+
 def never_reading_request(s):
     """A long PCM request from a client with a tiny receive buffer that never reads; returns
     once the server has it in flight."""
@@ -199,16 +215,7 @@ def test_a_client_that_plays_in_real_time_is_never_cut(make_server):
     text = "A client that plays the audio as it comes is never cut off."
     expected = len(post_json(s.url + SPEECH, {**OK, "input": text})[2])
     assert expected > 5 * 48000  # more than five seconds of audio
-    c = socket.socket()
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    c.connect(("127.0.0.1", s.port))
-    body = json.dumps({**OK, "input": text}).encode()
-    c.sendall(speech_head(len(body)) + body)
-    f = c.makefile("rb")
-    head = b""
-    while not head.endswith(b"\r\n\r\n"):
-        head += f.read(1)
-    assert b" 200 " in head.split(b"\r\n")[0]
+    c, f = slow_reader(s, text)
     got = 0
     t0 = time.perf_counter()
     # Chunked: read the chunks at 48,000 bytes a second (1x real time for 24 kHz s16).
@@ -359,16 +366,7 @@ def test_drain_answers_503_while_requests_in_flight_finish(make_server):
     s = make_server("--sessions", "1", "--threads", "1", "--shutdown-timeout", "60", "--send-buffer", "16384")
     expected = len(post_json(s.url + SPEECH, {**OK, "input": LONG[:1200]})[2])
     assert expected > 200_000
-    c = socket.socket()
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    c.connect(("127.0.0.1", s.port))
-    body = json.dumps({**OK, "input": LONG[:1200]}).encode()
-    c.sendall(speech_head(len(body)) + body)
-    f = c.makefile("rb")
-    head = b""
-    while not head.endswith(b"\r\n\r\n"):
-        head += f.read(1)
-    assert b" 200 " in head.split(b"\r\n")[0]
+    c, f = slow_reader(s, LONG[:1200])
     s.proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
     # The listener stays open: health checks see 503 with Retry-After, and so do new requests.

@@ -296,18 +296,33 @@ fn openai_job(app: &App, body: &serde_json::Map<String, Value>) -> Result<Job, A
         }
     };
     let speed = check_speed(field(body, "speed"), "speed")?;
-    Ok(Job {
-        tts: served.tts.clone(),
-        model: served.id.clone(),
-        input,
-        // Every limit is checked before the first byte: a 200 is never cut off by one.
-        options: SynthesisOptions::new()
-            .voice(voice)
-            .speed(speed)
-            .check_limits_first(true),
-        format,
-        framing: if sse { Framing::Sse } else { Framing::Audio },
-    })
+    let framing = if sse { Framing::Sse } else { Framing::Audio };
+    Ok(Job::new(served, input, voice, speed, format, framing))
+}
+
+impl Job {
+    /// A checked request's job. Every limit is checked before the first byte, so a 200 is
+    /// never cut off by one.
+    fn new(
+        served: &crate::ServedModel,
+        input: String,
+        voice: String,
+        speed: f32,
+        format: Format,
+        framing: Framing,
+    ) -> Self {
+        Self {
+            tts: served.tts.clone(),
+            model: served.id.clone(),
+            input,
+            options: SynthesisOptions::new()
+                .voice(voice)
+                .speed(speed)
+                .check_limits_first(true),
+            format,
+            framing,
+        }
+    }
 }
 
 /// One message from the synthesis thread: bytes to send, or the error that ends the stream.
@@ -642,19 +657,10 @@ fn hse_job(app: &App, body: &serde_json::Map<String, Value>) -> Result<Job, ApiE
         Value::from(served.id.as_str()),
         unix_now(),
     );
-    Ok(Job {
-        tts: served.tts.clone(),
-        model: served.id.clone(),
-        input,
-        // HSE's audio is not played as it comes: the reference's chunking (as `synthesize`).
-        options: SynthesisOptions::new()
-            .voice(voice)
-            .speed(speed)
-            .first_chunk(FirstChunk::Whole)
-            .check_limits_first(true),
-        format,
-        framing: Framing::Hse { prefix },
-    })
+    let mut job = Job::new(served, input, voice, speed, format, Framing::Hse { prefix });
+    // HSE's audio is not played as it comes: the reference's chunking (as `synthesize`).
+    job.options.first_chunk = FirstChunk::Whole;
+    Ok(job)
 }
 
 /// A unique enough id: the time in nanoseconds and a counter, as hex.
