@@ -18,7 +18,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -73,6 +73,9 @@ pub(crate) async fn run(
     let places = Arc::new(Semaphore::new(net.max_connections));
     let refusals = Arc::new(Semaphore::new(REFUSAL_SLOTS));
     let (drain_tx, drain_rx) = watch::channel(false);
+    // Connections that have served a request and are still open: a response whose body is
+    // done may still be in the connection's buffer, so the drain waits for these to close.
+    let busy = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
     let mut deadline: Option<Instant> = None;
     let never = Instant::now() + Duration::from_secs(10 * 365 * 86_400);
@@ -88,6 +91,7 @@ pub(crate) async fn run(
                             router: router.clone(),
                             net: net.clone(),
                             drain: drain_rx.clone(),
+                            busy: Arc::clone(&busy),
                         };
                         tasks.spawn(connection.serve(stream, place));
                     } else {
@@ -116,7 +120,7 @@ pub(crate) async fn run(
                 let _ = drain_tx.send(true);
                 deadline = Some(Instant::now() + net.shutdown_timeout);
             }
-            () = drained(&app), if deadline.is_some() => break,
+            () = drained(&app, &busy), if deadline.is_some() => break,
             () = tokio::time::sleep_until(deadline.unwrap_or(never)), if deadline.is_some() => {
                 tracing::warn!(
                     in_flight = app.requests_active(),
@@ -131,9 +135,10 @@ pub(crate) async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
-/// Completes once no request is in flight.
-async fn drained(app: &App) {
-    while app.requests_active() > 0 {
+/// Completes once no request is in flight and every connection that served one has closed
+/// (its last bytes written).
+async fn drained(app: &App, busy: &AtomicUsize) {
+    while app.requests_active() > 0 || busy.load(Ordering::Acquire) > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -175,6 +180,29 @@ struct Connection {
     router: Router,
     net: NetConfig,
     drain: watch::Receiver<bool>,
+    busy: Arc<AtomicUsize>,
+}
+
+/// Counts its connection in `busy` from its first request until it closes (or is dropped).
+struct Busy {
+    counted: AtomicBool,
+    busy: Arc<AtomicUsize>,
+}
+
+impl Busy {
+    fn mark(&self) {
+        if !self.counted.swap(true, Ordering::AcqRel) {
+            self.busy.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if *self.counted.get_mut() {
+            self.busy.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl Connection {
@@ -184,7 +212,12 @@ impl Connection {
             router,
             net,
             mut drain,
+            busy,
         } = self;
+        let busy = Arc::new(Busy {
+            counted: AtomicBool::new(false),
+            busy,
+        });
         let _open = app.metrics_arc().connection_opened();
         let _ = stream.set_nodelay(true);
         if let Some(bytes) = net.send_buffer
@@ -203,7 +236,9 @@ impl Connection {
             app: Arc::clone(&app),
         };
         let service_app = Arc::clone(&app);
+        let service_busy = Arc::clone(&busy);
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            service_busy.mark();
             let guard = RequestGuard::new(&service_app, &activity);
             let router = router.clone();
             let app = Arc::clone(&service_app);
