@@ -12,7 +12,8 @@
 //! pass, taken in turn by whichever caller is free) and adds `callers`, `latency_p50_s` and
 //! `latency_p95_s` (per call, best pass). `--stream` times `stream()` instead of
 //! `synthesize()` and adds `first_audio_p50_s` / `first_audio_p95_s`, the time from the call to
-//! its first chunk. `scripts/bench-vs-reference.sh` and `scripts/bench-stream.sh` use it.
+//! its first chunk. `peak_rss_mb` is the process's peak resident memory (Linux `VmHWM`).
+//! `scripts/bench-vs-reference.sh` and `scripts/bench-stream.sh` use it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 #[path = "../crates/kittentts-cli/src/common.rs"]
@@ -161,6 +162,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         out["first_audio_p50_s"] = json!(round(percentile(&firsts, 0.5), 4));
         out["first_audio_p95_s"] = json!(round(percentile(&firsts, 0.95), 4));
     }
+    if let Some(mb) = peak_rss_mb() {
+        out["peak_rss_mb"] = json!(round(mb, 1));
+    }
     println!("{out}");
     Ok(())
 }
@@ -204,4 +208,12 @@ fn percentile(values: &[f64], q: f64) -> f64 {
     }
     let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
     v[rank - 1]
+}
+
+/// The process's peak resident set in MB (`VmHWM` of `/proc/self/status`), where there is one.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
