@@ -6,7 +6,8 @@
 //! [`finish`](Encoder::finish) that flushes the tail: one encoder, one header, per stream
 //! (never a fresh header per chunk, the fault that made streamed WAV play only its first
 //! sentence and streamed MP3 unplayable in other servers). [`encode`] does a whole buffer,
-//! where a format can say more than a stream can (WAV and FLAC sizes, FLAC's MD5).
+//! where a format can say more than a stream can (WAV's sizes). FLAC is always complete: its
+//! encoder gives the file out at `finish`, with the sizes and the MD5.
 //!
 //! | format | crate | stream | notes |
 //! |---|---|---|---|
