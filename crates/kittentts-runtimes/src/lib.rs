@@ -71,22 +71,10 @@ pub enum Library {
 }
 
 impl Library {
-    /// The platform's file name: `libonnxruntime.so`, `libespeak-ng.so.1` on Linux.
+    /// The platform's file name: `libonnxruntime.so`, `libespeak-ng.so.1` on Linux (see
+    /// [`Platform::file_names`] for the others the search accepts).
     pub fn file_name(self) -> &'static str {
-        match self {
-            #[cfg(target_os = "macos")]
-            Self::OnnxRuntime => "libonnxruntime.dylib",
-            #[cfg(windows)]
-            Self::OnnxRuntime => "onnxruntime.dll",
-            #[cfg(not(any(target_os = "macos", windows)))]
-            Self::OnnxRuntime => "libonnxruntime.so",
-            #[cfg(target_os = "macos")]
-            Self::Espeak => "libespeak-ng.1.dylib",
-            #[cfg(windows)]
-            Self::Espeak => "espeak-ng.dll",
-            #[cfg(not(any(target_os = "macos", windows)))]
-            Self::Espeak => "libespeak-ng.so.1",
-        }
+        platform::file_names_on(std::env::consts::OS, self)[0]
     }
 
     /// The sub-folder of a runtimes folder that holds it.
@@ -298,16 +286,13 @@ pub fn locate(
     for (place, path) in dirs {
         // The usual name first, then the platform's other names for it (a library copied
         // from a wheel keeps its versioned name: `libonnxruntime.so.1.32.0`).
-        let names = Platform::host().map_or(&[][..], |p| p.file_names(library));
-        let other = names
+        let names = platform::file_names_on(std::env::consts::OS, library);
+        if let Some(hit) = names
             .iter()
             .map(|name| path.with_file_name(name))
-            .find(|p| p.is_file());
-        if path.is_file() {
-            return found(place, path, tried);
-        }
-        if let Some(other) = other {
-            return found(place, other, tried);
+            .find(|p| p.is_file())
+        {
+            return found(place, hit, tried);
         }
         tried.push(Candidate { place, path });
     }

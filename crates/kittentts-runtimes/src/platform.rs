@@ -60,28 +60,12 @@ impl Platform {
     /// `libespeak-ng.1.dylib` (`libespeak-ng.dylib`, `libespeak-ng.1.52.0.dylib`),
     /// `espeak-ng.dll`.
     pub fn file_names(self, library: Library) -> &'static [&'static str] {
-        match (self, library) {
-            (Self::LinuxX86_64 | Self::LinuxAarch64, Library::OnnxRuntime) => &[
-                "libonnxruntime.so",
-                "libonnxruntime.so.1",
-                "libonnxruntime.so.1.32.0",
-            ],
-            (Self::LinuxX86_64 | Self::LinuxAarch64, Library::Espeak) => &[
-                "libespeak-ng.so.1",
-                "libespeak-ng.so",
-                "libespeak-ng.so.1.52.0",
-            ],
-            (Self::MacosArm64, Library::OnnxRuntime) => {
-                &["libonnxruntime.dylib", "libonnxruntime.1.32.0.dylib"]
-            }
-            (Self::MacosArm64, Library::Espeak) => &[
-                "libespeak-ng.1.dylib",
-                "libespeak-ng.dylib",
-                "libespeak-ng.1.52.0.dylib",
-            ],
-            (Self::WindowsX86_64, Library::OnnxRuntime) => &["onnxruntime.dll"],
-            (Self::WindowsX86_64, Library::Espeak) => &["espeak-ng.dll"],
-        }
+        let os = match self {
+            Self::LinuxX86_64 | Self::LinuxAarch64 => "linux",
+            Self::MacosArm64 => "macos",
+            Self::WindowsX86_64 => "windows",
+        };
+        file_names_on(os, library)
     }
 
     /// What the binary format calls this platform's machine, for messages.
@@ -98,6 +82,31 @@ impl Platform {
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The library's file names on the OS named as `std::env::consts::OS` names it, the usual one
+/// first; an OS other than macOS and Windows gets the Linux names.
+pub(crate) fn file_names_on(os: &str, library: Library) -> &'static [&'static str] {
+    match (os, library) {
+        ("macos", Library::OnnxRuntime) => &["libonnxruntime.dylib", "libonnxruntime.1.32.0.dylib"],
+        ("macos", Library::Espeak) => &[
+            "libespeak-ng.1.dylib",
+            "libespeak-ng.dylib",
+            "libespeak-ng.1.52.0.dylib",
+        ],
+        ("windows", Library::OnnxRuntime) => &["onnxruntime.dll"],
+        ("windows", Library::Espeak) => &["espeak-ng.dll"],
+        (_, Library::OnnxRuntime) => &[
+            "libonnxruntime.so",
+            "libonnxruntime.so.1",
+            "libonnxruntime.so.1.32.0",
+        ],
+        (_, Library::Espeak) => &[
+            "libespeak-ng.so.1",
+            "libespeak-ng.so",
+            "libespeak-ng.so.1.52.0",
+        ],
     }
 }
 
