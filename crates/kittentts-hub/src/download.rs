@@ -12,11 +12,11 @@
 //! blob is then hashed (sha256 for LFS files, git blob sha1 otherwise, as the hub's ETags are)
 //! and its length compared with the announced size; a mismatch removes the blob and its link.
 
-use std::io::{self, Read, Seek, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kittentts_net::{AgentOptions, Failure};
+use kittentts_net::{AgentOptions, CopyError, Failure};
 
 use crate::verify::Checksum;
 use crate::{Error, Progress};
@@ -297,21 +297,14 @@ impl Downloader {
             )));
         }
         let response = self.get(&meta.url, &format!("bytes={have}-"), true)?;
-        let mut reader = response.into_reader();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut done = have;
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Fail::Cut(e)),
-            };
-            out.write_all(&buf[..n])
-                .map_err(|e| Fail::Disk(part.to_path_buf(), e))?;
-            done += n as u64;
-            report(done);
-        }
+        let done =
+            kittentts_net::copy_reporting(&mut response.into_reader(), out, have, &mut |n| {
+                report(n)
+            })
+            .map_err(|e| match e {
+                CopyError::Read(e) => Fail::Cut(e),
+                CopyError::Write(e) => Fail::Disk(part.to_path_buf(), e),
+            })?;
         out.flush().map_err(|e| Fail::Disk(part.to_path_buf(), e))?;
         if done < meta.size {
             return Err(Fail::Cut(io::Error::new(

@@ -104,7 +104,7 @@ pub enum Error {
     },
     /// Connecting to or talking with the hub failed (DNS, refused connection, TLS, a proxy,
     /// bad headers): no HTTP answer. The source says which.
-    #[error("could not fetch {url} (no HTTP answer){}", tls_hint(source.as_ref()))]
+    #[error("could not fetch {url} (no HTTP answer)")]
     Network {
         /// The URL requested.
         url: String,
@@ -168,12 +168,3 @@ impl Error {
     }
 }
 
-/// What to do when the failure was the server's certificate.
-fn tls_hint(source: &(dyn std::error::Error + Send + Sync)) -> &'static str {
-    let text = source.to_string().to_ascii_lowercase();
-    if text.contains("certificate") || text.contains("tls") {
-        ". The server's certificate is not trusted: if a company proxy or CA signs it, add that CA to the system's trust store or point SSL_CERT_FILE (a PEM file) or SSL_CERT_DIR at it"
-    } else {
-        ""
-    }
-}

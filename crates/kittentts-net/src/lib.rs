@@ -37,56 +37,47 @@ fn roots() -> &'static Roots {
 fn load_roots() -> Roots {
     let mut store = RootCertStore::empty();
     let mut parts = Vec::new();
-    // rustls-native-certs reads SSL_CERT_FILE / SSL_CERT_DIR *instead of* the system's
-    // store when they are set; the variables are read here as well, so that what they name
-    // is trusted whichever way it chose (a certificate added twice is harmless).
+    // rustls-native-certs reads `SSL_CERT_FILE` / `SSL_CERT_DIR` when either is set, and the
+    // system's store only when neither is.
+    let vars: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .iter()
+        .filter_map(|var| {
+            let value = std::env::var_os(var).filter(|v| !v.is_empty())?;
+            Some(format!("{var}={}", value.to_string_lossy()))
+        })
+        .collect();
     let native = rustls_native_certs::load_native_certs();
     for e in &native.errors {
         tracing::debug!(error = %e, "a trust store entry could not be read");
     }
-    let mut certs = native.certs;
-    // With SSL_CERT_FILE or SSL_CERT_DIR set, rustls-native-certs reads only them; the
-    // system's bundle (as OpenSSL finds it) is wanted beside them.
-    #[cfg(all(unix, not(target_os = "macos")))]
-    {
-        let probe = openssl_probe::probe();
-        certs.extend(probe.cert_file.iter().flat_map(|f| pem_certs(f)));
-        for dir in &probe.cert_dir {
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                for entry in entries.flatten() {
-                    let path = entry.path();
-                    if path.extension().is_some_and(|e| e == "pem" || e == "crt") {
-                        certs.extend(pem_certs(&path));
-                    }
-                }
-            }
+    let (added, _) = store.add_parsable_certificates(native.certs);
+    if vars.is_empty() {
+        if added > 0 {
+            parts.push(format!("the system's trust store ({added} certificates)"));
         }
-    }
-    let (added, _) = store.add_parsable_certificates(certs);
-    if added > 0 {
-        parts.push(format!("the system's trust store ({added} certificates)"));
-    }
-    for (var, is_dir) in [("SSL_CERT_FILE", false), ("SSL_CERT_DIR", true)] {
-        let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        let mut certs = Vec::new();
-        if is_dir {
-            for dir in std::env::split_paths(&value) {
-                if let Ok(entries) = std::fs::read_dir(&dir) {
+    } else {
+        parts.push(format!("{} ({added} certificates)", vars.join(", ")));
+        // The system's bundle (as OpenSSL finds it) is wanted beside them.
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            let probe = openssl_probe::probe();
+            let mut certs: Vec<_> = probe.cert_file.iter().flat_map(|f| pem_certs(f)).collect();
+            for dir in &probe.cert_dir {
+                if let Ok(entries) = std::fs::read_dir(dir) {
                     for entry in entries.flatten() {
-                        certs.extend(pem_certs(&entry.path()));
+                        let path = entry.path();
+                        // The hashed links beside the files name the same certificates.
+                        if path.extension().is_some_and(|e| e == "pem" || e == "crt") {
+                            certs.extend(pem_certs(&path));
+                        }
                     }
                 }
             }
-        } else {
-            certs.extend(pem_certs(Path::new(&value)));
+            let (system, _) = store.add_parsable_certificates(certs);
+            if system > 0 {
+                parts.push(format!("the system's trust store ({system} certificates)"));
+            }
         }
-        let (n, _) = store.add_parsable_certificates(certs);
-        parts.push(format!(
-            "{var}={} ({n} certificates)",
-            value.to_string_lossy()
-        ));
     }
     if store.is_empty() {
         store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -254,6 +245,40 @@ pub fn join_url(page: &str, href: &str) -> String {
         }
     }
     format!("{}{}", &page[..origin_end], parts.join("/"))
+}
+
+/// Where [`copy_reporting`] failed.
+#[derive(Debug)]
+pub enum CopyError {
+    /// Reading the answer failed (a cut or stalled connection).
+    Read(std::io::Error),
+    /// Writing the file failed.
+    Write(std::io::Error),
+}
+
+/// Copies an answer's body into `out`, calling `report` with the bytes so far (counted from
+/// `done`, what `out` already held) after each write; returns that count at the end.
+///
+/// # Errors
+/// [`CopyError`] saying which side failed.
+pub fn copy_reporting(
+    reader: &mut dyn std::io::Read,
+    out: &mut dyn std::io::Write,
+    mut done: u64,
+    report: &mut dyn FnMut(u64),
+) -> Result<u64, CopyError> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(done),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CopyError::Read(e)),
+        };
+        out.write_all(&buf[..n]).map_err(CopyError::Write)?;
+        done += n as u64;
+        report(done);
+    }
 }
 
 /// Why a connection failed.

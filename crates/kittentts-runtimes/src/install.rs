@@ -8,7 +8,7 @@
 //! leaves no folder that looks installed: the stamp is written last and the rename is atomic.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -522,24 +522,12 @@ fn download(
     let total = response
         .header("Content-Length")
         .and_then(|v| v.parse::<u64>().ok());
-    let mut reader = response.into_reader();
-    let mut out = File::create(path).map_err(|source| InstallError::Io {
+    let io_err = |source| InstallError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut downloaded = 0u64;
-    loop {
-        let n = reader.read(&mut buf).map_err(|e| err(e.to_string()))?;
-        if n == 0 {
-            break;
-        }
-        out.write_all(&buf[..n])
-            .map_err(|source| InstallError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        downloaded += n as u64;
+    };
+    let mut out = File::create(path).map_err(io_err)?;
+    let mut report = |downloaded| {
         if let Some(report) = progress {
             report(&Progress {
                 file: filename.to_owned(),
@@ -547,7 +535,13 @@ fn download(
                 total,
             });
         }
-    }
+    };
+    let downloaded =
+        kittentts_net::copy_reporting(&mut response.into_reader(), &mut out, 0, &mut report)
+            .map_err(|e| match e {
+                kittentts_net::CopyError::Read(e) => err(e.to_string()),
+                kittentts_net::CopyError::Write(e) => io_err(e),
+            })?;
     if let Some(total) = total
         && downloaded != total
     {
@@ -555,10 +549,7 @@ fn download(
             "the connection ended after {downloaded} of {total} bytes"
         )));
     }
-    out.sync_all().map_err(|source| InstallError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    out.sync_all().map_err(io_err)
 }
 
 fn sha256_file(path: &Path) -> Result<String, InstallError> {
