@@ -89,6 +89,12 @@ impl Format {
         }
     }
 
+    /// Whether the encoder gives bytes as samples come (`false` for FLAC, whose encoder gives
+    /// the whole file at `finish`, STREAMINFO complete).
+    pub fn streams(self) -> bool {
+        !matches!(self, Self::Flac)
+    }
+
     /// The HTTP content type: `audio/wav`, `audio/pcm`, `audio/flac`, `audio/mpeg`,
     /// `audio/ogg; codecs=opus`, `audio/aac`.
     pub fn content_type(self) -> &'static str {

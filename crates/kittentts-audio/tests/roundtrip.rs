@@ -126,6 +126,9 @@ fn flac_carries_its_length_and_md5_however_it_is_pushed() {
     let pieces = streamed(Format::Flac, &s);
     // Nothing until the end: the file comes whole, behind a complete STREAMINFO.
     assert!(pieces[..pieces.len() - 1].iter().all(Vec::is_empty));
+    for f in Format::ALL {
+        assert_eq!(f.streams(), f != Format::Flac, "{f}");
+    }
     let bytes = pieces.concat();
     assert_eq!(&bytes[..4], b"fLaC");
     assert_eq!(count(&bytes, b"fLaC"), 1);

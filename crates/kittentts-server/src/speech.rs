@@ -347,7 +347,7 @@ async fn stream_response(
         Framing::Hse { .. } => "application/json",
     };
     let sse = job.framing == Framing::Sse;
-    let job_is_whole = job.framing == Framing::Audio && job.format == Format::Flac;
+    let whole = job.framing == Framing::Audio && !job.format.streams();
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _in_flight = in_flight;
@@ -362,9 +362,9 @@ async fn stream_response(
         .await
         .ok_or_else(|| ApiError::internal("the synthesis thread ended without a result"))??;
     app.metrics.first_byte(started.elapsed().as_secs_f64());
-    if job_is_whole {
-        // FLAC comes whole once the audio is complete (its STREAMINFO carries the length and
-        // MD5 that libsndfile needs): one body with its Content-Length.
+    if whole {
+        // A format that is given whole when the audio is complete (FLAC, whose STREAMINFO
+        // carries the length and MD5 that libsndfile needs): one body with its Content-Length.
         let mut response = Response::new(Body::from(first));
         response
             .headers_mut()
@@ -412,17 +412,25 @@ impl Drop for CancelOnDrop {
 /// Wraps encoded audio as the response's framing says.
 struct Framer {
     framing: Framing,
+    /// HSE: the JSON's prefix, until it is sent.
+    prefix: Option<String>,
     /// HSE: bytes not yet in base64 (a base64 group is 3 bytes; at most 2 wait here).
     carry: Vec<u8>,
-    started: bool,
+    /// Whether any bytes have been framed (after them, a failure cannot change the status).
+    sent: bool,
 }
 
 impl Framer {
     fn new(framing: Framing) -> Self {
+        let prefix = match &framing {
+            Framing::Hse { prefix } => Some(prefix.clone()),
+            _ => None,
+        };
         Self {
             framing,
+            prefix,
             carry: Vec::new(),
-            started: false,
+            sent: false,
         }
     }
 
@@ -435,12 +443,8 @@ impl Framer {
                 "data: {}\n\n",
                 json!({"type": "speech.audio.delta", "audio": b64.encode(bytes)})
             )),
-            Framing::Hse { prefix } => {
-                let mut out = if self.started {
-                    String::new()
-                } else {
-                    prefix.clone()
-                };
+            Framing::Hse { .. } => {
+                let mut out = self.prefix.take().unwrap_or_default();
                 self.carry.extend_from_slice(bytes);
                 let whole = self.carry.len() / 3 * 3;
                 b64.encode_string(&self.carry[..whole], &mut out);
@@ -448,7 +452,7 @@ impl Framer {
                 Bytes::from(out)
             }
         };
-        self.started = true;
+        self.sent |= !out.is_empty();
         out
     }
 
@@ -470,12 +474,8 @@ impl Framer {
                 });
                 Some(Bytes::from(format!("data: {done}\n\n")))
             }
-            Framing::Hse { prefix } => {
-                let mut out = if self.started {
-                    String::new()
-                } else {
-                    prefix.clone()
-                };
+            Framing::Hse { .. } => {
+                let mut out = self.prefix.take().unwrap_or_default();
                 base64::engine::general_purpose::STANDARD.encode_string(&self.carry, &mut out);
                 self.carry.clear();
                 out.push_str("\"}");
@@ -484,19 +484,13 @@ impl Framer {
         }
     }
 
-    /// How a failure after the first bytes ends the response: SSE sends an `error` event and
-    /// ends cleanly; the other framings end the chunked body early (`None`).
+    /// How a failure after the first bytes ends the response: SSE sends an `error` event (the
+    /// error's OpenAI body with `"type": "error"`) and ends cleanly; the other framings end the
+    /// chunked body early (`None`).
     fn failure(&self, error: &ApiError) -> Option<Bytes> {
         (self.framing == Framing::Sse).then(|| {
-            let event = json!({
-                "type": "error",
-                "error": {
-                    "message": error.message,
-                    "type": error.kind,
-                    "param": error.param,
-                    "code": error.code,
-                }
-            });
+            let mut event = error.body();
+            event["type"] = json!("error");
             Bytes::from(format!("data: {event}\n\n"))
         })
     }
@@ -511,34 +505,33 @@ fn produce(
 ) {
     let t = Instant::now();
     let mut framer = Framer::new(job.framing.clone());
-    let mut sent_any = false;
     // An error before the first bytes gets its status; after them, the framing's ending.
-    let fail = |error: ApiError, sent_any: bool, framer: &Framer| {
+    let fail = |error: ApiError, framer: &Framer| {
         let message = match framer.failure(&error) {
-            Some(event) if sent_any => Ok(event),
+            Some(event) if framer.sent => Ok(event),
             _ => Err(error),
         };
         let _ = tx.blocking_send(message);
     };
     let stream = match job.tts.stream(&job.input, &job.options) {
         Ok(s) => s,
-        Err(e) => return fail(from_synthesis(&e), false, &framer),
+        Err(e) => return fail(from_synthesis(&e), &framer),
     };
     let _ = cancel_tx.send(stream.canceller());
     let mut encoder = match kittentts_audio::encoder(job.format, kittentts::SAMPLE_RATE) {
         Ok(e) => e,
-        Err(e) => return fail(ApiError::internal(e.to_string()), false, &framer),
+        Err(e) => return fail(ApiError::internal(e.to_string()), &framer),
     };
     let mut samples = 0usize;
     for chunk in stream {
         let chunk = match chunk {
             Ok(c) => c,
-            Err(e) => return fail(from_synthesis(&e), sent_any, &framer),
+            Err(e) => return fail(from_synthesis(&e), &framer),
         };
         samples += chunk.samples.len();
         let bytes = match encoder.push(&chunk.samples) {
             Ok(b) => b,
-            Err(e) => return fail(ApiError::internal(e.to_string()), sent_any, &framer),
+            Err(e) => return fail(ApiError::internal(e.to_string()), &framer),
         };
         if bytes.is_empty() {
             continue;
@@ -550,11 +543,10 @@ fn produce(
         if tx.blocking_send(Ok(framed)).is_err() {
             return; // the client went away: dropping the stream stops the work
         }
-        sent_any = true;
     }
     let tail = match encoder.finish() {
         Ok(tail) => tail,
-        Err(e) => return fail(ApiError::internal(e.to_string()), sent_any, &framer),
+        Err(e) => return fail(ApiError::internal(e.to_string()), &framer),
     };
     if !tail.is_empty() && tx.blocking_send(Ok(framer.frame(&tail))).is_err() {
         return;
