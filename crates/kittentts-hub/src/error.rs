@@ -167,4 +167,3 @@ impl Error {
         move |source| Self::Io { path, source }
     }
 }
-

@@ -112,7 +112,7 @@ pub(crate) async fn run(
             },
             () = &mut shutdown, if deadline.is_none() => {
                 tracing::info!(
-                    in_flight = app.requests_active(),
+                    busy_connections = busy.load(Ordering::Acquire),
                     timeout_s = net.shutdown_timeout.as_secs_f64(),
                     "shutting down: answering 503 to new requests, finishing those in flight"
                 );
@@ -120,10 +120,10 @@ pub(crate) async fn run(
                 let _ = drain_tx.send(true);
                 deadline = Some(Instant::now() + net.shutdown_timeout);
             }
-            () = drained(&app, &busy), if deadline.is_some() => break,
+            () = drained(&busy), if deadline.is_some() => break,
             () = tokio::time::sleep_until(deadline.unwrap_or(never)), if deadline.is_some() => {
                 tracing::warn!(
-                    in_flight = app.requests_active(),
+                    busy_connections = busy.load(Ordering::Acquire),
                     "the shutdown timeout passed: closing the connections still open"
                 );
                 break;
@@ -135,10 +135,10 @@ pub(crate) async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
-/// Completes once no request is in flight and every connection that served one has closed
-/// (its last bytes written).
-async fn drained(app: &App, busy: &AtomicUsize) {
-    while app.requests_active() > 0 || busy.load(Ordering::Acquire) > 0 {
+/// Completes once every connection that served a request has closed: no request is in
+/// flight, and every response's last bytes are written.
+async fn drained(busy: &AtomicUsize) {
+    while busy.load(Ordering::Acquire) > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -231,15 +231,15 @@ impl Connection {
             activity: Arc::clone(&activity),
             idle_timeout: net.idle_timeout,
             write_timeout: net.write_timeout,
-            read_timer: None,
-            write_timer: None,
+            read_timer: StallTimer::default(),
+            write_timer: StallTimer::default(),
             app: Arc::clone(&app),
         };
         let service_app = Arc::clone(&app);
         let service_busy = Arc::clone(&busy);
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             service_busy.mark();
-            let guard = RequestGuard::new(&service_app, &activity);
+            let guard = RequestGuard::new(&activity);
             let router = router.clone();
             let app = Arc::clone(&service_app);
             async move {
@@ -292,28 +292,20 @@ impl Connection {
     }
 }
 
-/// A request being served, from its head to the end of its response body: the drain waits
-/// for these, and a connection with one is not idle.
-struct RequestGuard {
-    app: Arc<App>,
-    connection: Arc<AtomicUsize>,
-}
+/// A request being served on its connection, from its head to the end of its response body:
+/// a connection with one is not idle.
+struct RequestGuard(Arc<AtomicUsize>);
 
 impl RequestGuard {
-    fn new(app: &Arc<App>, connection: &Arc<AtomicUsize>) -> Self {
-        app.request_started();
+    fn new(connection: &Arc<AtomicUsize>) -> Self {
         connection.fetch_add(1, Ordering::AcqRel);
-        Self {
-            app: Arc::clone(app),
-            connection: Arc::clone(connection),
-        }
+        Self(Arc::clone(connection))
     }
 }
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
-        self.connection.fetch_sub(1, Ordering::AcqRel);
-        self.app.request_ended();
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -351,9 +343,32 @@ struct TimedIo {
     activity: Arc<AtomicUsize>,
     idle_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
-    read_timer: Option<Pin<Box<Sleep>>>,
-    write_timer: Option<Pin<Box<Sleep>>>,
+    read_timer: StallTimer,
+    write_timer: StallTimer,
     app: Arc<App>,
+}
+
+/// A timer armed when an operation first has to wait, cleared when one goes through.
+#[derive(Default)]
+struct StallTimer(Option<Pin<Box<Sleep>>>);
+
+impl StallTimer {
+    /// Whether the wait has lasted `limit` (the timer starts on the first call); a timer that
+    /// fired is cleared.
+    fn expired(&mut self, cx: &mut Context<'_>, limit: Duration) -> bool {
+        let timer = self
+            .0
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        let fired = timer.as_mut().poll(cx).is_ready();
+        if fired {
+            self.0 = None;
+        }
+        fired
+    }
+
+    fn clear(&mut self) {
+        self.0 = None;
+    }
 }
 
 impl TimedIo {
@@ -365,26 +380,22 @@ impl TimedIo {
     ) -> Poll<io::Result<T>> {
         match poll {
             Poll::Pending => {
-                if let Some(limit) = self.write_timeout {
-                    let timer = self
-                        .write_timer
-                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                    if timer.as_mut().poll(cx).is_ready() {
-                        self.write_timer = None;
-                        self.app.metrics().timed_out(Timeout::Write);
-                        return Poll::Ready(Err(io::Error::new(
-                            io::ErrorKind::TimedOut,
-                            format!(
-                                "the client read nothing for {} s (--write-timeout)",
-                                limit.as_secs_f64()
-                            ),
-                        )));
-                    }
+                if let Some(limit) = self.write_timeout
+                    && self.write_timer.expired(cx, limit)
+                {
+                    self.app.metrics().timed_out(Timeout::Write);
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "the client read nothing for {} s (--write-timeout)",
+                            limit.as_secs_f64()
+                        ),
+                    )));
                 }
                 Poll::Pending
             }
             ready => {
-                self.write_timer = None;
+                self.write_timer.clear();
                 ready
             }
         }
@@ -402,11 +413,7 @@ impl AsyncRead for TimedIo {
             Poll::Pending => {
                 match this.idle_timeout {
                     Some(limit) if this.activity.load(Ordering::Acquire) == 0 => {
-                        let timer = this
-                            .read_timer
-                            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                        if timer.as_mut().poll(cx).is_ready() {
-                            this.read_timer = None;
+                        if this.read_timer.expired(cx, limit) {
                             this.app.metrics().timed_out(Timeout::Idle);
                             return Poll::Ready(Err(io::Error::new(
                                 io::ErrorKind::TimedOut,
@@ -414,12 +421,12 @@ impl AsyncRead for TimedIo {
                             )));
                         }
                     }
-                    _ => this.read_timer = None,
+                    _ => this.read_timer.clear(),
                 }
                 Poll::Pending
             }
             ready => {
-                this.read_timer = None;
+                this.read_timer.clear();
                 ready
             }
         }

@@ -32,7 +32,7 @@ mod speech;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -124,8 +124,6 @@ pub struct App {
     queue: Arc<tokio::sync::Semaphore>,
     metrics: Arc<Metrics>,
     shutting_down: AtomicBool,
-    /// HTTP requests from their head to the end of their response (counted by `serve`).
-    requests_active: AtomicUsize,
     started: u64,
 }
 
@@ -140,7 +138,6 @@ impl App {
             queue,
             metrics: Arc::new(Metrics::default()),
             shutting_down: AtomicBool::new(false),
-            requests_active: AtomicUsize::new(0),
             started: unix_now(),
         })
     }
@@ -162,20 +159,6 @@ impl App {
 
     pub(crate) fn metrics_arc(&self) -> &Arc<Metrics> {
         &self.metrics
-    }
-
-    /// HTTP requests being served now, from their head to the end of their response body
-    /// (counted when the server runs through [`serve`]; what the drain waits for).
-    pub fn requests_active(&self) -> usize {
-        self.requests_active.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn request_started(&self) {
-        self.requests_active.fetch_add(1, Ordering::AcqRel);
-    }
-
-    pub(crate) fn request_ended(&self) {
-        self.requests_active.fetch_sub(1, Ordering::AcqRel);
     }
 
     /// The model a request names: its id, an OpenAI model name (the first model), an HSE name
@@ -284,6 +267,15 @@ fn gate(app: &App, headers: &HeaderMap, route: &'static str) -> Result<(), ApiEr
     checked.inspect_err(|e| app.metrics.request(route, e.status))
 }
 
+/// The key check of `/health` and `/metrics`: only with `--auth-status`.
+fn status_gate(app: &App, headers: &HeaderMap, route: &'static str) -> Result<(), ApiError> {
+    if !app.config.auth_status {
+        return Ok(());
+    }
+    app.authorize(headers)
+        .inspect_err(|e| app.metrics.request(route, e.status))
+}
+
 fn model_json(app: &App, m: &ServedModel) -> Value {
     json!({"id": m.id, "object": "model", "created": app.started, "owned_by": "kittentts"})
 }
@@ -383,10 +375,7 @@ async fn hse_models(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
 }
 
 async fn health(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if app.config.auth_status
-        && let Err(e) = app.authorize(&headers)
-    {
-        app.metrics.request("health", e.status);
+    if let Err(e) = status_gate(&app, &headers, "health") {
         return e.into_response();
     }
     if app.is_shutting_down() {

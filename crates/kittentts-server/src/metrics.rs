@@ -134,17 +134,14 @@ impl Drop for InFlight {
 }
 
 /// One metric with one value: its HELP, TYPE and value lines.
-fn one(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
+fn one(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
     let _ = writeln!(out, "{name} {value}");
 }
 
 pub(crate) async fn render(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if app.config.auth_status
-        && let Err(e) = app.authorize(&headers)
-    {
-        app.metrics.request("metrics", e.status);
+    if let Err(e) = crate::status_gate(&app, &headers, "metrics") {
         return e.into_response();
     }
     app.metrics.request("metrics", StatusCode::OK);
@@ -166,15 +163,12 @@ pub(crate) async fn render(State(app): State<Arc<App>>, headers: HeaderMap) -> R
             "kittentts_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
         );
     }
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_requests_in_flight Speech requests running or waiting for a session."
-    );
-    let _ = writeln!(out, "# TYPE kittentts_requests_in_flight gauge");
-    let _ = writeln!(
-        out,
-        "kittentts_requests_in_flight {}",
-        m.in_flight.load(Ordering::Relaxed)
+    one(
+        &mut out,
+        "kittentts_requests_in_flight",
+        "gauge",
+        "Speech requests running or waiting for a session.",
+        m.in_flight.load(Ordering::Relaxed),
     );
     let (mut waiting, mut idle, mut runs) = (0, 0, 0);
     for model in &app.models {
@@ -182,43 +176,40 @@ pub(crate) async fn render(State(app): State<Arc<App>>, headers: HeaderMap) -> R
         idle += model.tts.model().idle_sessions();
         runs += model.tts.model().runs_started();
     }
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_queue_depth Model runs waiting for a free session."
+    one(
+        &mut out,
+        "kittentts_queue_depth",
+        "gauge",
+        "Model runs waiting for a free session.",
+        waiting,
     );
-    let _ = writeln!(out, "# TYPE kittentts_queue_depth gauge");
-    let _ = writeln!(out, "kittentts_queue_depth {waiting}");
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_idle_sessions ONNX Runtime sessions free right now."
+    one(
+        &mut out,
+        "kittentts_idle_sessions",
+        "gauge",
+        "ONNX Runtime sessions free right now.",
+        idle,
     );
-    let _ = writeln!(out, "# TYPE kittentts_idle_sessions gauge");
-    let _ = writeln!(out, "kittentts_idle_sessions {idle}");
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_model_runs_started_total Model runs started."
+    one(
+        &mut out,
+        "kittentts_model_runs_started_total",
+        "counter",
+        "Model runs started.",
+        runs,
     );
-    let _ = writeln!(out, "# TYPE kittentts_model_runs_started_total counter");
-    let _ = writeln!(out, "kittentts_model_runs_started_total {runs}");
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_synthesis_seconds_total Wall time spent making speech."
+    one(
+        &mut out,
+        "kittentts_synthesis_seconds_total",
+        "counter",
+        "Wall time spent making speech.",
+        m.synthesis_micros.load(Ordering::Relaxed) as f64 / 1e6,
     );
-    let _ = writeln!(out, "# TYPE kittentts_synthesis_seconds_total counter");
-    let _ = writeln!(
-        out,
-        "kittentts_synthesis_seconds_total {}",
-        m.synthesis_micros.load(Ordering::Relaxed) as f64 / 1e6
-    );
-    let _ = writeln!(
-        out,
-        "# HELP kittentts_audio_seconds_total Seconds of audio made."
-    );
-    let _ = writeln!(out, "# TYPE kittentts_audio_seconds_total counter");
-    let _ = writeln!(
-        out,
-        "kittentts_audio_seconds_total {}",
-        m.audio_samples.load(Ordering::Relaxed) as f64 / f64::from(kittentts::SAMPLE_RATE)
+    one(
+        &mut out,
+        "kittentts_audio_seconds_total",
+        "counter",
+        "Seconds of audio made.",
+        m.audio_samples.load(Ordering::Relaxed) as f64 / f64::from(kittentts::SAMPLE_RATE),
     );
     let _ = writeln!(
         out,
