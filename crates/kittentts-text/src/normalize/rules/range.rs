@@ -85,9 +85,7 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         && a_scale.is_none()
         && b_scale.is_none()
         && cx.opts.units
-        && cx.tok(i).is_some_and(|t| t.trail.is_empty())
-        && let Some(next) = cx.next_core(i)
-        && let Some((_, many)) = super::unit::separate_unit(cx, i + 1, next)
+        && let Some((_, many)) = super::unit::unit_after(cx, i)
     {
         return Some(Hit::many(SpanKind::Range, 2, format!("{spoken} {many}")));
     }

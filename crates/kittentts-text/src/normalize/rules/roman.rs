@@ -206,12 +206,8 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
     {
         return Some(Hit::one(SpanKind::Roman, capitalise(&cardinal_u64(v))));
     }
-    let ordinal = || {
-        Some(Hit::one(
-            SpanKind::Roman,
-            format!("the {}", ordinal_of(&cardinal_u64(v))),
-        ))
-    };
+    let said = || ordinal_of(&cardinal_u64(v));
+    let ordinal = || Some(Hit::one(SpanKind::Roman, format!("the {}", said())));
     // "the XIX century" → "the nineteenth century" (not the pronoun: "I century" is no date).
     if t.core != "I"
         && t.trail.is_empty()
@@ -219,7 +215,6 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
             .tok(i + 1)
             .is_some_and(|n| matches!(n.core.to_lowercase().as_str(), "century" | "centuries"))
     {
-        let said = ordinal_of(&cardinal_u64(v));
         let prev_is_the = i
             .checked_sub(1)
             .and_then(|k| cx.tok(k))
@@ -227,9 +222,9 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return Some(Hit::one(
             SpanKind::Roman,
             if prev_is_the {
-                said
+                said()
             } else {
-                format!("the {said}")
+                format!("the {}", said())
             },
         ));
     }

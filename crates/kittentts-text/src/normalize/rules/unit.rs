@@ -129,14 +129,12 @@ const MEASURE_CONTEXT: &[&str] = &[
     "in",
 ];
 
-/// The unit word at token `j` (the word after a number, `word`): one listed as allowed on its
-/// own ("kg", "mg", "km"), or an ambiguous one ("m", "L", "W", "g") followed by a word of
-/// measure ("of", "long", "tall"…). Never "in" (inches) on its own.
-pub(crate) fn separate_unit(
-    cx: &Ctx<'_>,
-    j: usize,
-    word: &str,
-) -> Option<(&'static str, &'static str)> {
+/// The unit word after the number at token `i` (none when the number has closing
+/// punctuation): one listed as allowed on its own ("kg", "mg", "km"), or an ambiguous one
+/// ("m", "L", "W", "g") followed by a word of measure ("of", "long", "tall"…). Never "in"
+/// (inches) on its own.
+pub(crate) fn unit_after(cx: &Ctx<'_>, i: usize) -> Option<(&'static str, &'static str)> {
+    let word = cx.next_core(i)?;
     if let Some(found) = lookup(word, true) {
         return Some(found);
     }
@@ -144,8 +142,8 @@ pub(crate) fn separate_unit(
         return None;
     }
     let found = lookup(word, false)?;
-    let unit = cx.tok(j)?;
-    let after = cx.tok(j + 1)?;
+    let unit = cx.tok(i + 1)?;
+    let after = cx.tok(i + 2)?;
     (unit.trail.is_empty()
         && after.lead.is_empty()
         && MEASURE_CONTEXT.contains(&after.core.to_lowercase().as_str()))
@@ -240,8 +238,7 @@ pub(crate) fn apply(cx: &Ctx<'_>, i: usize) -> Option<Hit> {
         return Some(Hit::many(SpanKind::Unit, 3, read_with_unit(&n, one, many)));
     }
     if suffix.is_empty() {
-        let next = cx.next_core(i)?;
-        let (one, many) = separate_unit(cx, i + 1, next)?;
+        let (one, many) = unit_after(cx, i)?;
         let hit = Hit::many(SpanKind::Unit, 2, read_with_unit(&n, one, many));
         // "2 tbsp. of butter": the abbreviation's period goes with it inside a sentence.
         let unit = cx.tok(i + 1)?;
