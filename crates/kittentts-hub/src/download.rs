@@ -46,13 +46,13 @@ impl Downloader {
         token: Option<String>,
         cache_dir: &Path,
         retries: usize,
-    ) -> Result<Self, Error> {
-        Ok(Self {
+    ) -> Self {
+        Self {
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             token: token.filter(|t| !t.is_empty()),
             cache_dir: cache_dir.to_path_buf(),
             retries,
-        })
+        }
     }
 
     /// Downloads `file` into the cache and returns its snapshot path.

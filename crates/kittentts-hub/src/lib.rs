@@ -170,7 +170,7 @@ impl Hub {
             options.token,
             &cache_dir,
             options.retries.unwrap_or(2),
-        )?;
+        );
         tracing::debug!(%endpoint, cache_dir = %cache_dir.display(), offline, "hub client ready");
         Ok(Self {
             endpoint,

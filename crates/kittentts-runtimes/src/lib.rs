@@ -350,18 +350,5 @@ fn absolute(value: &str) -> PathBuf {
 /// # Errors
 /// [`Error::BadLibrary`] naming the file and what is wrong.
 pub fn check_library(path: &Path) -> Result<(), Error> {
-    match Platform::host() {
-        Some(platform) => check_library_for(path, platform),
-        None => match std::fs::metadata(path) {
-            Ok(m) if m.len() > 0 => Ok(()),
-            Ok(_) => Err(Error::BadLibrary {
-                path: path.to_path_buf(),
-                reason: "it is empty".into(),
-            }),
-            Err(e) => Err(Error::BadLibrary {
-                path: path.to_path_buf(),
-                reason: format!("it cannot be read ({e})"),
-            }),
-        },
-    }
+    platform::check_file(path, Platform::host())
 }

@@ -139,6 +139,12 @@ impl FromStr for Platform {
 /// # Errors
 /// [`Error::BadLibrary`] naming the file and what is wrong.
 pub fn check_library_for(path: &Path, platform: Platform) -> Result<(), Error> {
+    check_file(path, Some(platform))
+}
+
+/// The checks of [`check_library_for`]; with no platform, only that the file is readable and
+/// not empty.
+pub(crate) fn check_file(path: &Path, platform: Option<Platform>) -> Result<(), Error> {
     let bad = |reason: String| Error::BadLibrary {
         path: path.to_path_buf(),
         reason,
@@ -149,6 +155,9 @@ pub fn check_library_for(path: &Path, platform: Platform) -> Result<(), Error> {
     if len == 0 {
         return Err(bad("it is empty".into()));
     }
+    let Some(platform) = platform else {
+        return Ok(());
+    };
     let mut head = vec![0u8; 1024];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
