@@ -50,6 +50,19 @@ fn pki() -> Pki {
     }
 }
 
+/// A request's head, byte by byte up to its blank line; `None` if the client hangs up first.
+fn read_head(stream: &mut impl Read) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(head)
+}
+
 /// TLS in front of the mock index: each connection's request goes to `backend`, its answer
 /// comes back encrypted. Returns the HTTPS base URL.
 fn https_front(backend: String, config: Arc<rustls::ServerConfig>) -> String {
@@ -64,14 +77,10 @@ fn https_front(backend: String, config: Arc<rustls::ServerConfig>) -> String {
                     return;
                 };
                 let mut tls = rustls::StreamOwned::new(server, tcp);
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match tls.read(&mut byte) {
-                        Ok(1) => head.push(byte[0]),
-                        _ => return, // a client that did not trust us hangs up here
-                    }
-                }
+                // A client that did not trust us hangs up here.
+                let Some(head) = read_head(&mut tls) else {
+                    return;
+                };
                 // ureq sends the absolute form (`GET https://host/path`) through a proxy's
                 // tunnel; servers take it (RFC 9112 3.2.2), the mock index wants the path.
                 let text = String::from_utf8_lossy(&head).into_owned();
@@ -109,14 +118,9 @@ fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
             let Ok(mut client) = conn else { continue };
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if client.read(&mut byte).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
+                let Some(head) = read_head(&mut client) else {
+                    return;
+                };
                 let line = String::from_utf8_lossy(&head)
                     .lines()
                     .next()
