@@ -20,14 +20,6 @@ import conftest  # noqa: E402
 TEXT = " ".join(f"This is sentence {i}, spoken in full, as part of a long request." for i in range(64))[:4096]
 
 
-def vm(pid, key):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mode", choices=["hse", "openai"], default="hse")
@@ -43,13 +35,13 @@ def main():
     for binary in args.binaries:
         conftest.BIN = binary
         server = conftest.Server()
-        start = vm(server.proc.pid, "VmHWM")
+        start = conftest.proc_status(server.proc.pid, "VmHWM")
         t0 = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(args.requests) as pool:
             sizes = list(pool.map(lambda _: len(conftest.post_json(server.url + "/v1/audio/speech", body, timeout=600)[2]),
                                   range(args.requests)))
         took = time.perf_counter() - t0
-        peak = vm(server.proc.pid, "VmHWM")
+        peak = conftest.proc_status(server.proc.pid, "VmHWM")
         server.stop()
         print(json.dumps({"binary": binary, "mode": args.mode, "requests": args.requests, "speed": args.speed,
                           "response_bytes": sizes[0], "peak_rss_mb": round(peak, 1),

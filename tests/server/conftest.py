@@ -95,6 +95,15 @@ def make_server():
         s.stop()
 
 
+def proc_status(pid, key):
+    """A /proc/PID/status field in MB (VmRSS, VmHWM)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    raise KeyError(key)
+
+
 def post_json(url, body, headers=None, raw=None, timeout=30):
     """POST and return (status, headers, body bytes), errors included."""
     data = raw if raw is not None else json.dumps(body).encode()

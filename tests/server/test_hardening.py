@@ -17,20 +17,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from conftest import BIN, FIXTURE, post_json
+from conftest import BIN, FIXTURE, post_json, proc_status
 
 SPEECH = "/v1/audio/speech"
 LONG = " ".join(f"Sentence number {i} is here, and it goes on for a while before it ends." for i in range(40))
 OK = {"model": "tts-1", "voice": "alloy", "input": "Hi there.", "response_format": "pcm"}
-
-
-def proc_status(pid, key):
-    """A /proc/PID/status field in MB (VmRSS, VmHWM)."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    raise KeyError(key)
 
 
 def status_line(sock, timeout=10):
