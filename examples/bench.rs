@@ -12,8 +12,8 @@
 //! pass, taken in turn by whichever caller is free) and adds `callers`, `latency_p50_s` and
 //! `latency_p95_s` (per call, best pass). `--stream` times `stream()` instead of
 //! `synthesize()` and adds `first_audio_p50_s` / `first_audio_p95_s`, the time from the call to
-//! its first chunk. `peak_rss_mb` is the process's peak resident memory (Linux `VmHWM`).
-//! `scripts/bench-vs-reference.sh` and `scripts/bench-stream.sh` use it.
+//! its first chunk; `--first-only` stops each stream there. `peak_rss_mb` is the process's peak resident memory (Linux `VmHWM`).
+//! `scripts/bench-vs-reference.sh` and `scripts/bench-engine.sh` use it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 #[path = "../crates/kittentts-cli/src/common.rs"]
@@ -53,6 +53,10 @@ struct Args {
     /// Time `stream()` (and its first chunk) instead of `synthesize()`.
     #[arg(long)]
     stream: bool,
+    /// With `--stream`: stop each stream after its first chunk (the first audio of a long text
+    /// without synthesising the rest).
+    #[arg(long, requires = "stream")]
+    first_only: bool,
     /// Longest input text, in characters.
     #[arg(long)]
     max_chars: Option<usize>,
@@ -102,7 +106,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(max_chars) => options = options.first_chunk(FirstChunk::Short { max_chars }),
         None => {}
     }
-    one_call(&tts, first, &options, args.stream)?;
+    one_call(&tts, first, &options, args)?;
 
     let mut best: Option<(f64, Vec<Call>)> = None;
     for _ in 0..args.repeat.max(1) {
@@ -118,8 +122,8 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                             let Some(text) = texts.get(i) else {
                                 return Ok(());
                             };
-                            let call = one_call(&tts, text, &options, args.stream)
-                                .map_err(|e| e.to_string())?;
+                            let call =
+                                one_call(&tts, text, &options, args).map_err(|e| e.to_string())?;
                             calls
                                 .lock()
                                 .map_err(|_| "a caller panicked".to_owned())?
@@ -173,10 +177,10 @@ fn one_call(
     tts: &Synthesizer,
     text: &str,
     options: &SynthesisOptions,
-    stream: bool,
+    args: &Args,
 ) -> Result<Call, kittentts::Error> {
     let t = Instant::now();
-    if !stream {
+    if !args.stream {
         let samples = tts.synthesize(text, options)?.samples.len();
         let total_s = t.elapsed().as_secs_f64();
         return Ok(Call {
@@ -187,11 +191,21 @@ fn one_call(
     }
     let mut samples = 0;
     let mut first_s = None;
-    for chunk in tts.stream(text, options)? {
+    let mut stream = tts.stream(text, options)?;
+    for chunk in stream.by_ref() {
         samples += chunk?.samples.len();
         first_s.get_or_insert_with(|| t.elapsed().as_secs_f64());
+        if args.first_only {
+            break;
+        }
     }
     let total_s = t.elapsed().as_secs_f64();
+    drop(stream);
+    // A run the dropped stream had started still finishes: wait for it (untimed), so that it
+    // does not take the cores from the next call, or run on while the process exits.
+    while tts.model().idle_sessions() < tts.sessions() {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
     Ok(Call {
         samples,
         total_s,

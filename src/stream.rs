@@ -76,6 +76,10 @@ struct Shared {
     cancel: AtomicBool,
     permits: Mutex<usize>,
     permit_freed: Condvar,
+    /// Whether the first chunk's run has ended (a lazy stream starts no other run before, so
+    /// that the first audio has every core).
+    first_done: Mutex<bool>,
+    first_finished: Condvar,
 }
 
 impl Shared {
@@ -108,8 +112,44 @@ impl Shared {
 
     fn cancel(&self) {
         self.cancel.store(true, Ordering::Release);
-        let _guard = self.permits.lock().unwrap_or_else(PoisonError::into_inner);
-        self.permit_freed.notify_all();
+        {
+            let _guard = self.permits.lock().unwrap_or_else(PoisonError::into_inner);
+            self.permit_freed.notify_all();
+        }
+        let _guard = self
+            .first_done
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.first_finished.notify_all();
+    }
+
+    /// Records that the first chunk's run has ended.
+    fn finish_first(&self) {
+        *self
+            .first_done
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.first_finished.notify_all();
+    }
+
+    /// Waits until the first chunk's run has ended; `false` when the stream was cancelled.
+    fn wait_first(&self) -> bool {
+        let mut done = self
+            .first_done
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if self.cancelled() {
+                return false;
+            }
+            if *done {
+                return true;
+            }
+            done = self
+                .first_finished
+                .wait(done)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 }
 
@@ -285,6 +325,8 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
         cancel: AtomicBool::new(false),
         permits: Mutex::new(lookahead),
         permit_freed: Condvar::new(),
+        first_done: Mutex::new(false),
+        first_finished: Condvar::new(),
     });
     let (results_tx, results) = std::sync::mpsc::channel::<Message>();
     let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(lookahead);
@@ -360,6 +402,11 @@ fn front_end(
                 };
                 for job in prepared {
                     index += 1;
+                    // The first chunk runs alone: its audio comes soonest with every core on
+                    // it, while the next chunks are phonemised.
+                    if job.index == 1 && !shared.wait_first() {
+                        return;
+                    }
                     if !shared.take_permit() || jobs.send(job).is_err() {
                         return;
                     }
@@ -383,6 +430,9 @@ fn worker(inner: &Inner, shared: &Shared, jobs: &Mutex<Receiver<Job>>, results: 
         let index = job.index;
         let outcome =
             std::panic::catch_unwind(AssertUnwindSafe(|| inner.run_job(job, &shared.cancel)));
+        if index == 0 {
+            shared.finish_first();
+        }
         let item = match outcome {
             Ok(Ok(Some(chunk))) => Ok(chunk),
             Ok(Ok(None)) => return, // cancelled before the run started
@@ -624,6 +674,33 @@ mod tests {
         // Nothing is poisoned: later calls give the same audio as before.
         assert_eq!(tts.synthesize(text, &options).unwrap(), expected);
         assert_eq!(tts.model().idle_sessions(), 2);
+    }
+
+    #[test]
+    fn a_streams_first_chunk_runs_alone_and_the_rest_run_at_once() {
+        let tts = fixture();
+        let text = "One, two. Three, four. Five, six. Seven, eight. Nine, ten.";
+        let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
+        let whole = tts.synthesize(text, &options).unwrap();
+        tts.inner.runs.lock().unwrap().clear();
+        let chunks: Vec<_> = tts
+            .stream(text, &options)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let samples: Vec<f32> = chunks.iter().flat_map(|c| c.samples.clone()).collect();
+        assert_eq!(samples, whole.samples);
+        let runs = tts.inner.runs.lock().unwrap().clone();
+        assert_eq!(runs.len(), 5, "{runs:?}");
+        let first_end = runs.iter().find(|r| r.0 == 0).unwrap().2;
+        for (index, start, _) in &runs {
+            if *index > 0 {
+                assert!(
+                    *start >= first_end,
+                    "chunk {index} started before chunk 0 ended"
+                );
+            }
+        }
     }
 
     #[test]

@@ -344,8 +344,10 @@ impl SynthesizerBuilder {
         self
     }
 
-    /// Threads ONNX Runtime uses inside one operator, per session. Default: the cores
-    /// divided among the sessions (see [`sessions`](Self::sessions)). `0` is an
+    /// Threads ONNX Runtime uses inside one operator, per session. Default: see
+    /// [`sessions`](Self::sessions) (with `sessions` set and this not: the cores, or twice the
+    /// cores divided among the sessions if that is fewer). When sessions × threads exceeds the cores, the threads do not spin while
+    /// they wait (so that runs sharing the cores do not slow each other). `0` is an
     /// [`Error::InvalidSetting`] at [`build`](Self::build); more than the machine's cores is
     /// capped at the core count, with a warning.
     pub fn intra_threads(mut self, threads: usize) -> Self {
@@ -358,9 +360,9 @@ impl SynthesizerBuilder {
     /// chunks run on several free sessions at once.
     ///
     /// Default (with `intra_threads` unset): [`default_parallelism`] of the core count —
-    /// 2 sessions × 1 thread on 2 cores, 2 × 2 on 4, 2 × 4 on 8, 4 × 4 on 16: every core busy
-    /// for one caller with a long text, and as many independent runs as the machine serves
-    /// well for many callers (ONNX Runtime gains little past 4 threads on these small models).
+    /// 2 sessions × 2 threads on 2 cores, 2 × 4 on 4, 2 × 8 on 8, 4 × 8 on 16: a run that is
+    /// alone (one sentence, one caller) has every core, and runs at once share them, with
+    /// the threads not spinning, as independent runs of their own.
     /// With `intra_threads` set and `sessions` unset: as many sessions as fit the cores.
     /// Each session costs memory (see the README). `0` is an [`Error::InvalidSetting`];
     /// more than [`MAX_SESSIONS`] too.
@@ -448,6 +450,10 @@ impl SynthesizerBuilder {
             .unwrap_or_else(default_cache_dir);
         let mut onnx = onnx.with_sessions(sessions).with_optimized_cache(cache);
         onnx.intra_threads = Some(threads);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if sessions * threads > cores {
+            onnx.intra_spinning = Some(false);
+        }
         let model =
             AcousticModel::load(&dir.join(&config.model_file), &onnx).map_err(|e| match e {
                 kittentts_onnx::Error::RuntimeLoad { .. }
@@ -481,6 +487,8 @@ impl SynthesizerBuilder {
                 threads,
                 #[cfg(test)]
                 panic_at_chunk: std::sync::atomic::AtomicUsize::new(usize::MAX),
+                #[cfg(test)]
+                runs: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }
@@ -512,7 +520,7 @@ impl SynthesizerBuilder {
         };
         let (sessions, threads) = match (self.sessions, threads) {
             (Some(s), Some(t)) => (s, t),
-            (Some(s), None) => (s, (cores / s).max(1)),
+            (Some(s), None) => (s, cores.min(2 * cores / s).max(1)),
             (None, Some(t)) => ((cores / t).clamp(1, MAX_SESSIONS), t),
             (None, None) => default_parallelism(cores),
         };
@@ -569,17 +577,23 @@ fn default_cache_dir() -> Option<PathBuf> {
 /// The most sessions [`SynthesizerBuilder::sessions`] accepts.
 pub const MAX_SESSIONS: usize = 64;
 
-/// The default sessions and intra-op threads per session for `cores` cores: threads =
-/// `min(cores, 4)` halved down to at least 1 while fewer than 2 sessions fit, sessions =
-/// `cores / threads` (at most 8). 1 core: 1 × 1; 2: 2 × 1; 4: 2 × 2; 8: 2 × 4; 16: 4 × 4;
-/// 64: 8 × 4.
+/// The default sessions and intra-op threads per session for `cores` cores.
+///
+/// Sessions: `cores / t` (at most 8), where `t` = `min(cores, 4)` halved while fewer than 2
+/// sessions would fit: as many independent runs as the machine serves well. Threads:
+/// `min(cores, 2 × cores / sessions)`, so that a run that is alone uses every core (or up to
+/// twice its share on big machines) while all the sessions together ask for at most twice the
+/// cores. 1 core: 1 × 1; 2: 2 × 2; 4: 2 × 4; 8: 2 × 8; 16: 4 × 8; 64: 8 × 16. Such
+/// oversubscribed sessions are made with spinning off
+/// ([`intra_threads`](SynthesizerBuilder::intra_threads)).
 pub fn default_parallelism(cores: usize) -> (usize, usize) {
     let cores = cores.max(1);
-    let mut threads = cores.min(4);
-    while threads > 1 && cores / threads < 2 {
-        threads /= 2;
+    let mut share = cores.min(4);
+    while share > 1 && cores / share < 2 {
+        share /= 2;
     }
-    ((cores / threads).clamp(1, 8), threads)
+    let sessions = (cores / share).clamp(1, 8);
+    (sessions, cores.min(2 * cores / sessions).max(1))
 }
 
 fn invalid(setting: &'static str, value: &str, expected: &'static str) -> Error {
@@ -619,6 +633,9 @@ pub(crate) struct Inner {
     /// Test hook: the worker panics on the chunk with this index.
     #[cfg(test)]
     pub(crate) panic_at_chunk: std::sync::atomic::AtomicUsize,
+    /// Test record: (chunk index, run start, run end) of every model run.
+    #[cfg(test)]
+    pub(crate) runs: std::sync::Mutex<Vec<(usize, std::time::Instant, std::time::Instant)>>,
 }
 
 /// A resolved voice (or blend), owned, for the pipeline's threads.
@@ -759,12 +776,19 @@ impl Inner {
         {
             panic!("injected panic in chunk {}", job.index);
         }
+        #[cfg(test)]
+        let started = std::time::Instant::now();
         let Some(out) =
             self.model
                 .run_unless_cancelled(&job.input_ids, &job.style, job.speed, cancel)?
         else {
             return Ok(None);
         };
+        #[cfg(test)]
+        self.runs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((job.index, started, std::time::Instant::now()));
         let mut waveform = out.waveform;
         timing::cut(&mut waveform, job.ending, out.durations.as_deref());
         let removed = job

@@ -539,11 +539,12 @@ fn zero_settings_are_typed_errors() {
 #[test]
 fn defaults_follow_the_core_count() {
     assert_eq!(kittentts::default_parallelism(1), (1, 1));
-    assert_eq!(kittentts::default_parallelism(2), (2, 1));
-    assert_eq!(kittentts::default_parallelism(4), (2, 2));
-    assert_eq!(kittentts::default_parallelism(8), (2, 4));
-    assert_eq!(kittentts::default_parallelism(16), (4, 4));
-    assert_eq!(kittentts::default_parallelism(64), (8, 4));
+    assert_eq!(kittentts::default_parallelism(2), (2, 2));
+    assert_eq!(kittentts::default_parallelism(3), (3, 2));
+    assert_eq!(kittentts::default_parallelism(4), (2, 4));
+    assert_eq!(kittentts::default_parallelism(8), (2, 8));
+    assert_eq!(kittentts::default_parallelism(16), (4, 8));
+    assert_eq!(kittentts::default_parallelism(64), (8, 16));
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let tts = builder().build().unwrap();
     assert_eq!(

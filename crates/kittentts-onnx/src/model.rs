@@ -50,6 +50,12 @@ pub struct ModelOptions {
     pub sessions: usize,
     /// Threads used across independent operators; `None` = ONNX Runtime's default.
     pub inter_threads: Option<usize>,
+    /// Whether the intra-op threads spin while they wait for work (ONNX Runtime's
+    /// `session.intra_op.allow_spinning`); `None` = ONNX Runtime's default (they spin).
+    /// Spinning makes a run that has the cores to itself a little faster, and two runs that
+    /// share the cores much slower (each spins on the cores the other needs): turn it off when
+    /// sessions × threads exceeds the cores.
+    pub intra_spinning: Option<bool>,
     /// Execution providers to try in order; the CPU is always the last resort.
     pub providers: Vec<ExecutionProvider>,
     /// A folder where the model, as ONNX Runtime optimises it for this CPU, is kept between
@@ -75,6 +81,7 @@ impl Default for ModelOptions {
             sessions: 1,
             optimized_cache: None,
             inter_threads: None,
+            intra_spinning: None,
             providers: Vec::new(),
             shrink_arena: true,
             require_providers: false,
@@ -120,6 +127,13 @@ impl ModelOptions {
     #[must_use]
     pub fn with_sessions(mut self, sessions: usize) -> Self {
         self.sessions = sessions;
+        self
+    }
+
+    /// Sets [`intra_spinning`](Self::intra_spinning).
+    #[must_use]
+    pub fn with_intra_spinning(mut self, spin: bool) -> Self {
+        self.intra_spinning = Some(spin);
         self
     }
 
@@ -598,6 +612,11 @@ fn create_session(
         builder = builder
             .with_inter_threads(threads)
             .map_err(option_error("set the inter-op thread count"))?;
+    }
+    if let Some(spin) = options.intra_spinning {
+        builder = builder
+            .with_intra_op_spinning(spin)
+            .map_err(option_error("set intra-op spinning"))?;
     }
     builder = builder
         .with_prepacked_weights(prepacked)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Streaming, session-pool and memory figures against the Python reference, in one run (see
-# scripts/bench-stream.py for what is measured).
-#   bash scripts/bench-stream.sh [MODEL_DIR ...]
-# Default: ../shared/models/standin-nano (fp32) and its int8 file. Needs the reference venv
-# (bash ../shared/reference/setup.sh). REPEAT=N sets the runs per figure (default 3).
+# The engine's speed and memory figures against the Python reference, in one run (see
+# scripts/bench-engine.py for what is measured).
+#   bash scripts/bench-engine.sh [MODEL_DIR ...]
+# Default: ../shared/models/standin-nano (fp32), its int8 file, and ../shared/models/standin-mini.
+# Needs the reference venv (bash ../shared/reference/setup.sh). REPEAT=N sets the runs per
+# figure (default 3).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REF_DIR="$ROOT/../shared/reference"
@@ -21,6 +22,6 @@ if [ ${#models[@]} -eq 0 ]; then
     sed 's/"model_file": *"model.onnx"/"model_file": "model-int8.onnx"/' "$nano/config.json" > "$int8/config.json"
     mkdir -p "$int8/standin-nano-int8"
     mv "$int8"/voices.npz "$int8"/model-int8.onnx "$int8"/config.json "$int8/standin-nano-int8/"
-    models=("$nano" "$int8/standin-nano-int8")
+    models=("$nano" "$int8/standin-nano-int8" "$(cd "$ROOT/../shared/models/standin-mini" && pwd)")
 fi
-"$PY" "$ROOT/scripts/bench-stream.py" --bin-dir "$BIN" --ref-dir "$REF_DIR" --repeat "${REPEAT:-3}" "${models[@]}"
+"$PY" "$ROOT/scripts/bench-engine.py" --bin-dir "$BIN" --ref-dir "$REF_DIR" --repeat "${REPEAT:-3}" "${models[@]}"
