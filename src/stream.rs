@@ -74,12 +74,18 @@ pub(crate) struct Job {
 /// What the caller's side and the threads share.
 struct Shared {
     cancel: AtomicBool,
-    permits: Mutex<usize>,
-    permit_freed: Condvar,
+    gate: Mutex<Gate>,
+    /// Signalled when the gate changes or the stream is cancelled (the front end waits on it).
+    gate_changed: Condvar,
+}
+
+/// What the front end waits for before it sends a job.
+struct Gate {
+    /// Look-ahead permits left.
+    permits: usize,
     /// Whether the first chunk's run has ended (a lazy stream starts no other run before, so
     /// that the first audio has every core).
-    first_done: Mutex<bool>,
-    first_finished: Condvar,
+    first_done: bool,
 }
 
 impl Shared {
@@ -87,69 +93,57 @@ impl Shared {
         self.cancel.load(Ordering::Acquire)
     }
 
-    /// Waits for a look-ahead permit; `false` when the stream was cancelled meanwhile.
-    fn take_permit(&self) -> bool {
-        let mut free = self.permits.lock().unwrap_or_else(PoisonError::into_inner);
+    /// Waits until `ready` accepts the gate (it may update it); `false` when the stream was
+    /// cancelled meanwhile.
+    fn wait_for(&self, mut ready: impl FnMut(&mut Gate) -> bool) -> bool {
+        let mut gate = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             if self.cancelled() {
                 return false;
             }
-            if *free > 0 {
-                *free -= 1;
+            if ready(&mut gate) {
                 return true;
             }
-            free = self
-                .permit_freed
-                .wait(free)
+            gate = self
+                .gate_changed
+                .wait(gate)
                 .unwrap_or_else(PoisonError::into_inner);
         }
     }
 
-    fn give_permit(&self) {
-        *self.permits.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        self.permit_freed.notify_one();
-    }
-
-    fn cancel(&self) {
-        self.cancel.store(true, Ordering::Release);
-        {
-            let _guard = self.permits.lock().unwrap_or_else(PoisonError::into_inner);
-            self.permit_freed.notify_all();
-        }
-        let _guard = self
-            .first_done
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        self.first_finished.notify_all();
-    }
-
-    /// Records that the first chunk's run has ended.
-    fn finish_first(&self) {
-        *self
-            .first_done
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = true;
-        self.first_finished.notify_all();
+    /// Waits for a look-ahead permit and takes it; `false` when the stream was cancelled.
+    fn take_permit(&self) -> bool {
+        self.wait_for(|gate| {
+            let free = gate.permits > 0;
+            if free {
+                gate.permits -= 1;
+            }
+            free
+        })
     }
 
     /// Waits until the first chunk's run has ended; `false` when the stream was cancelled.
     fn wait_first(&self) -> bool {
-        let mut done = self
-            .first_done
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        loop {
-            if self.cancelled() {
-                return false;
-            }
-            if *done {
-                return true;
-            }
-            done = self
-                .first_finished
-                .wait(done)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
+        self.wait_for(|gate| gate.first_done)
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Gate)) {
+        change(&mut self.gate.lock().unwrap_or_else(PoisonError::into_inner));
+        self.gate_changed.notify_all();
+    }
+
+    fn give_permit(&self) {
+        self.update(|gate| gate.permits += 1);
+    }
+
+    /// Records that the first chunk's run has ended.
+    fn finish_first(&self) {
+        self.update(|gate| gate.first_done = true);
+    }
+
+    fn cancel(&self) {
+        self.cancel.store(true, Ordering::Release);
+        self.update(|_| {});
     }
 }
 
@@ -323,10 +317,11 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
     let lookahead = lookahead.max(1);
     let shared = Arc::new(Shared {
         cancel: AtomicBool::new(false),
-        permits: Mutex::new(lookahead),
-        permit_freed: Condvar::new(),
-        first_done: Mutex::new(false),
-        first_finished: Condvar::new(),
+        gate: Mutex::new(Gate {
+            permits: lookahead,
+            first_done: false,
+        }),
+        gate_changed: Condvar::new(),
     });
     let (results_tx, results) = std::sync::mpsc::channel::<Message>();
     let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(lookahead);
@@ -677,7 +672,7 @@ mod tests {
     }
 
     #[test]
-    fn a_streams_first_chunk_runs_alone_and_the_rest_run_at_once() {
+    fn a_streams_first_chunk_runs_alone() {
         let tts = fixture();
         let text = "One, two. Three, four. Five, six. Seven, eight. Nine, ten.";
         let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
