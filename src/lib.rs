@@ -100,8 +100,8 @@ pub use stream::{AudioChunk, StreamCanceller, SynthesisStream};
 #[cfg(feature = "hub")]
 pub use synthesizer::DownloadProgress;
 pub use synthesizer::{
-    DEFAULT_VOICE, FirstChunk, MAX_SESSIONS, REFERENCE_TRIM_SAMPLES, SynthesisOptions, Synthesizer,
-    SynthesizerBuilder, VoiceInfo, default_parallelism,
+    DEFAULT_VOICE, FirstChunk, MAX_SESSIONS, ModelFiles, REFERENCE_TRIM_SAMPLES, SynthesisOptions,
+    Synthesizer, SynthesizerBuilder, VoiceInfo, default_parallelism,
 };
 pub use timing::{Ending, Pauses, WordTiming, to_srt, to_vtt};
 pub use voice_spec::MAX_BLEND_VOICES;

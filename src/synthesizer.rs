@@ -1,5 +1,6 @@
 //! The [`Synthesizer`] and its builder.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -7,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use kittentts_onnx::{AcousticModel, ExecutionProvider, ModelOptions};
 use kittentts_phonemize::EspeakConfig;
 use kittentts_text::{NormalizeOptions, SourceMap, TextChunk};
-use kittentts_voices::{ModelConfig, Voices};
+use kittentts_voices::{ModelConfig, ModelType, VoiceBank, Voices};
 
 use crate::frontend::{Analysis, Frontend};
 use crate::limits::{Limits, MIN_TOKENS_PER_CHAR};
@@ -215,6 +216,78 @@ pub struct VoiceInfo {
 enum ModelSpec {
     Dir(PathBuf),
     Spec(String),
+    Files(ModelFiles),
+}
+
+/// A model given as its ONNX file and voices archive instead of a folder with `config.json`,
+/// as the reference's `KittenTTS_1_Onnx(model_path, voices_path, speed_priors, voice_aliases)`
+/// takes it (Harmony Speech Engine builds it so). See [`SynthesizerBuilder::model_files`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelFiles {
+    /// The ONNX model file.
+    pub model: PathBuf,
+    /// The voices archive (`voices.npz`).
+    pub voices: PathBuf,
+    /// Voice id → factor multiplied into the user's speed (config.json's `speed_priors`).
+    pub speed_priors: BTreeMap<String, f64>,
+    /// Friendly name → voice id (config.json's `voice_aliases`).
+    pub voice_aliases: BTreeMap<String, String>,
+}
+
+impl ModelFiles {
+    /// The two files, without speed priors or aliases.
+    pub fn new(model: impl Into<PathBuf>, voices: impl Into<PathBuf>) -> Self {
+        Self {
+            model: model.into(),
+            voices: voices.into(),
+            ..Self::default()
+        }
+    }
+
+    /// With these speed priors (voice id → factor).
+    #[must_use]
+    pub fn with_speed_priors(mut self, priors: BTreeMap<String, f64>) -> Self {
+        self.speed_priors = priors;
+        self
+    }
+
+    /// With these aliases (friendly name → voice id).
+    #[must_use]
+    pub fn with_voice_aliases(mut self, aliases: BTreeMap<String, String>) -> Self {
+        self.voice_aliases = aliases;
+        self
+    }
+
+    /// The config the files stand for: ONNX1 when every voice has one style row (the 0.1 and
+    /// 0.2 models), else ONNX2; then the voices checked against it.
+    fn load(&self) -> Result<(PathBuf, ModelConfig, Voices)> {
+        let bank = VoiceBank::load(&self.voices)?;
+        let model_type = if bank.iter().all(|(_, table)| table.rows() == 1) {
+            ModelType::Onnx1
+        } else {
+            ModelType::Onnx2
+        };
+        let name = |p: &Path| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        };
+        let mut config = ModelConfig::for_files(
+            model_type,
+            name(&self.model),
+            name(&self.voices),
+            &self.voices,
+        );
+        config.speed_priors = self.speed_priors.clone();
+        config.voice_aliases = self.voice_aliases.clone();
+        let voices = Voices::new(&config, bank)?;
+        let dir = self
+            .model
+            .parent()
+            .map_or_else(PathBuf::new, Path::to_path_buf);
+        Ok((dir, config, voices))
+    }
 }
 
 /// A progress report of a model download: file name, bytes so far, total bytes if known.
@@ -268,6 +341,14 @@ impl SynthesizerBuilder {
     /// the `hub` feature.
     pub fn model(mut self, spec: impl Into<String>) -> Self {
         self.model = Some(ModelSpec::Spec(spec.into()));
+        self
+    }
+
+    /// A model given as its two files and the config's priors and aliases (see
+    /// [`ModelFiles`]) instead of a folder with `config.json`. The model type follows the
+    /// voices: ONNX1 when every voice has one style row, else ONNX2.
+    pub fn model_files(mut self, files: ModelFiles) -> Self {
+        self.model = Some(ModelSpec::Files(files));
         self
     }
 
@@ -430,9 +511,7 @@ impl SynthesizerBuilder {
             Some(n) => n,
             None => sessions + 1,
         };
-        let dir = self.resolve_model_dir()?;
-        let config = ModelConfig::from_file(&dir.join("config.json"))?;
-        let voices = Voices::load(&config, &dir)?;
+        let (dir, model_path, config, voices) = self.load_config_and_voices()?;
         let mut frontend = Frontend::new(&self.espeak, self.normalize)?;
         if let Some(lexicon) = &self.lexicon {
             frontend = frontend.with_lexicon(Arc::clone(lexicon));
@@ -454,19 +533,18 @@ impl SynthesizerBuilder {
         if sessions * threads > cores {
             onnx.intra_spinning = Some(false);
         }
-        let model =
-            AcousticModel::load(&dir.join(&config.model_file), &onnx).map_err(|e| match e {
-                kittentts_onnx::Error::RuntimeLoad { .. }
-                    if located.place == kittentts_runtimes::Place::System =>
-                {
-                    crate::runtime_search::not_found(
-                        kittentts_runtimes::Library::OnnxRuntime,
-                        &located,
-                        e.into(),
-                    )
-                }
-                other => other.into(),
-            })?;
+        let model = AcousticModel::load(&model_path, &onnx).map_err(|e| match e {
+            kittentts_onnx::Error::RuntimeLoad { .. }
+                if located.place == kittentts_runtimes::Place::System =>
+            {
+                crate::runtime_search::not_found(
+                    kittentts_runtimes::Library::OnnxRuntime,
+                    &located,
+                    e.into(),
+                )
+            }
+            other => other.into(),
+        })?;
         tracing::debug!(
             model_dir = %dir.display(),
             espeak = frontend.espeak_version(),
@@ -535,10 +613,27 @@ impl SynthesizerBuilder {
         Ok((sessions, threads))
     }
 
+    /// The model folder, the model file, the config and the voices checked against it.
+    fn load_config_and_voices(&self) -> Result<(PathBuf, PathBuf, ModelConfig, Voices)> {
+        if let Some(ModelSpec::Files(files)) = &self.model {
+            let (dir, config, voices) = files.load()?;
+            return Ok((dir, files.model.clone(), config, voices));
+        }
+        let dir = self.resolve_model_dir()?;
+        let config = ModelConfig::from_file(&dir.join("config.json"))?;
+        let voices = Voices::load(&config, &dir)?;
+        Ok((dir.clone(), dir.join(&config.model_file), config, voices))
+    }
+
     fn resolve_model_dir(&self) -> Result<PathBuf> {
         match &self.model {
             None => Err(Error::NoModel),
             Some(ModelSpec::Dir(dir)) => local_dir(dir),
+            // Handled by `load_config_and_voices`; the model's folder otherwise.
+            Some(ModelSpec::Files(files)) => Ok(files
+                .model
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf)),
             Some(ModelSpec::Spec(spec)) => {
                 let path = Path::new(spec);
                 if path.is_dir() || looks_like_path(spec) {

@@ -335,3 +335,59 @@ fn chunks_over_the_token_budget_are_split_not_truncated() {
         .unwrap();
     assert!(!audio.samples.is_empty());
 }
+
+#[test]
+fn a_model_given_as_two_files_speaks_as_its_folder_does() {
+    let dir = fixture_dir();
+    let config = kittentts::voices::ModelConfig::from_file(&dir.join("config.json")).unwrap();
+    let files = kittentts::ModelFiles::new(dir.join("model.onnx"), dir.join("voices.npz"))
+        .with_speed_priors(config.speed_priors.clone())
+        .with_voice_aliases(config.voice_aliases.clone());
+    let from_files = Synthesizer::builder()
+        .model_files(files)
+        .intra_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(from_files.config().model_type, config.model_type);
+    let text = "Hello there, my little kitten.";
+    for voice in ["Bella", "expr-voice-4-m"] {
+        let options = SynthesisOptions::reference().voice(voice);
+        assert_eq!(
+            from_files.synthesize(text, &options).unwrap(),
+            synthesizer().synthesize(text, &options).unwrap(),
+            "{voice}"
+        );
+    }
+    // Without aliases only the ids are voices, as in the reference's class.
+    let bare = Synthesizer::builder()
+        .model_files(kittentts::ModelFiles::new(
+            dir.join("model.onnx"),
+            dir.join("voices.npz"),
+        ))
+        .intra_threads(1)
+        .build()
+        .unwrap();
+    let err = bare
+        .synthesize(text, &SynthesisOptions::new().voice("Bella"))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownVoice { .. }), "{err}");
+    // Without its 0.9 speed prior, expr-voice-2-f speaks faster: shorter audio.
+    let with_prior = from_files
+        .synthesize(text, &SynthesisOptions::reference().voice("expr-voice-2-f"))
+        .unwrap();
+    let without = bare
+        .synthesize(text, &SynthesisOptions::reference().voice("expr-voice-2-f"))
+        .unwrap();
+    assert!(without.samples.len() < with_prior.samples.len());
+    let missing = Synthesizer::builder()
+        .model_files(kittentts::ModelFiles::new(
+            dir.join("model.onnx"),
+            dir.join("no-such-voices.npz"),
+        ))
+        .build()
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("no-such-voices.npz"),
+        "{missing}"
+    );
+}

@@ -87,6 +87,29 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
+    /// A config for a model given as two files rather than a folder with `config.json` (as
+    /// the reference's `KittenTTS_1_Onnx(model_path, voices_path, …)` takes it): no priors
+    /// and no aliases yet (fill [`speed_priors`](Self::speed_priors) and
+    /// [`voice_aliases`](Self::voice_aliases)); `origin` names the files in errors.
+    pub fn for_files(
+        model_type: ModelType,
+        model_file: impl Into<String>,
+        voices_file: impl Into<String>,
+        origin: impl Into<PathBuf>,
+    ) -> Self {
+        Self {
+            name: None,
+            version: None,
+            model: None,
+            model_type,
+            model_file: model_file.into(),
+            voices_file: voices_file.into(),
+            speed_priors: BTreeMap::new(),
+            voice_aliases: BTreeMap::new(),
+            origin: origin.into(),
+        }
+    }
+
     /// Reads and checks `path` (a `config.json`).
     ///
     /// # Errors
