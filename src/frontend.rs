@@ -128,14 +128,15 @@ impl Frontend {
         Ok(self.phonemizer.chunk(sentence)?)
     }
 
-    /// Text → IPA phonemes of the whole text, as one chunk (no normalisation, no chunking).
+    /// Text → IPA phonemes of the whole text, as one chunk (no normalisation, no chunking),
+    /// the lexicon's words spoken as it says, as in synthesis.
     pub fn phonemize(&self, text: &str) -> Result<String> {
-        Ok(self.phonemizer.phonemize(text)?)
+        Ok(self.phonemizer.phonemize_with_lexicon(text)?)
     }
 
-    /// Text → token ids (unwrapped) of the whole text, as one chunk.
+    /// Text → token ids (unwrapped) of the whole text, as one chunk, with the lexicon.
     pub fn token_ids(&self, text: &str) -> Result<Vec<i64>> {
-        let phonemes = self.phonemizer.phonemize(text)?;
+        let phonemes = self.phonemizer.phonemize_with_lexicon(text)?;
         Ok(kittentts_phonemize::tokenize(&phonemes))
     }
 

@@ -341,6 +341,20 @@ fn a_lexicon_changes_exactly_that_words_ids() {
     let b = &with.analyze(text, true).unwrap().chunks[0];
     assert!(b.phonemes.contains("kˈɪɾən,"), "{}", b.phonemes);
     assert_ne!(a.input_ids, b.input_ids);
+    // `phonemize` and `token_ids` say what synthesis speaks: the lexicon applies there too.
+    let normalized = with.analyze(text, true).unwrap().normalized;
+    assert_eq!(
+        with.phonemize(&normalized).unwrap().trim(),
+        b.phonemes.trim()
+    );
+    assert_eq!(
+        with.token_ids("Kitten").unwrap(),
+        kittentts::phonemize::tokenize("kˈɪɾən")
+    );
+    assert_ne!(
+        with.token_ids("Kitten").unwrap(),
+        plain.token_ids("Kitten").unwrap()
+    );
     // Word by word: only the second word's ids differ; with it taken out, the ids are equal.
     use kittentts::phonemize::{tokenize, word_id_ranges};
     let (wa, wb) = (word_id_ranges(&a.phonemes), word_id_ranges(&b.phonemes));
