@@ -553,12 +553,14 @@ impl Synthesizer {
         py.detach(|| self.inner.normalize(text))
     }
 
-    /// The IPA phonemes of `text`, chunk by chunk joined by spaces (normalised first).
+    /// The IPA phonemes of `text` as one chunk, as the model gets them: not normalised (call
+    /// `normalize` first for written forms), a lexicon's words as it says.
     fn phonemize(&self, py: Python<'_>, text: &str) -> PyResult<String> {
         py.detach(|| self.inner.phonemize(text)).py_err(py)
     }
 
-    /// The model's token ids for `text` (normalised, unwrapped).
+    /// The model's token ids for `text` as one chunk (not normalised, without the wrapping
+    /// `[0] … [10, 0]`).
     fn token_ids(&self, py: Python<'_>, text: &str) -> PyResult<Vec<i64>> {
         py.detach(|| self.inner.token_ids(text)).py_err(py)
     }

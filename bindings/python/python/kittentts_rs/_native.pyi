@@ -181,9 +181,10 @@ class Synthesizer:
     def normalize(self, text: str) -> str:
         """The spoken form of ``text``."""
     def phonemize(self, text: str) -> str:
-        """The IPA phonemes of ``text`` (normalised first)."""
+        """The IPA phonemes of ``text`` as one chunk: not normalised (call ``normalize``
+        first for written forms); a lexicon's words as it says."""
     def token_ids(self, text: str) -> list[int]:
-        """The model's token ids of ``text``."""
+        """The model's token ids of ``text`` as one chunk, without the wrapping ``[0] ... [10, 0]``."""
     @property
     def espeak_version(self) -> str: ...
     @property
