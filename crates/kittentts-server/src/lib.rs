@@ -29,6 +29,7 @@ mod metrics;
 mod page;
 mod serve;
 mod speech;
+mod wyoming;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -87,6 +87,19 @@ pub struct ServeArgs {
     /// Refuse a libespeak-ng other than 1.52 instead of warning.
     #[arg(long)]
     pub strict_espeak: bool,
+    /// Also serve Home Assistant's Wyoming protocol here: `tcp://HOST:PORT` (10200 is the
+    /// usual port), `unix://PATH` or `stdio://` (one client on stdin/stdout; the server stops
+    /// when stdin ends). Repeatable. It shares the models, the queue, the metrics and the
+    /// graceful shutdown with the HTTP API, and answers `describe` while the models load.
+    #[arg(long, value_name = "URI")]
+    pub wyoming: Vec<String>,
+    /// Serve Wyoming only (needs `--wyoming`): no HTTP listener.
+    #[arg(long, requires = "wyoming")]
+    pub no_http: bool,
+    /// Seconds a Wyoming connection may stay silent between events before it is closed; 0:
+    /// no limit.
+    #[arg(long, default_value_t = 120.0, value_parser = seconds)]
+    pub wyoming_idle_timeout: f64,
 }
 
 /// Loads the models and serves until SIGINT or SIGTERM (then finishes what is in flight).
@@ -97,30 +110,21 @@ pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.shutdown_timeout <= 0.0 {
         return Err("--shutdown-timeout must be above 0 seconds".into());
     }
-    let mut models = Vec::new();
-    for spec in &args.model {
-        let (name, spec) = match spec.split_once('=') {
-            Some((name, spec)) if !name.is_empty() && !name.contains('/') => {
-                (Some(name.to_owned()), spec)
-            }
-            _ => (None, spec.as_str()),
-        };
-        let mut builder = Synthesizer::builder()
-            .model(spec)
-            .strict_espeak_version(args.strict_espeak);
-        if let Some(s) = args.sessions {
-            builder = builder.sessions(s);
-        }
-        if let Some(t) = args.threads {
-            builder = builder.intra_threads(t);
-        }
-        let tts = builder.build()?;
-        let id = name.unwrap_or_else(|| default_id(spec, &tts));
-        tracing::info!(model = %id, dir = %tts.model_dir().display(), sessions = tts.sessions(), threads = tts.intra_threads(), "model loaded");
-        models.push(ServedModel { id, tts });
-    }
+    let wyoming_uris = args
+        .wyoming
+        .iter()
+        .map(|u| u.parse::<crate::wyoming::Uri>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("--wyoming {e}"))?;
+    let pending: Vec<_> = args
+        .model
+        .iter()
+        .map(|spec| pending_program(spec))
+        .collect();
+    // The CORS origins are checked before anything is loaded.
+    cors_layer(&args.cors_origin)?;
     let mut config = ServerConfig {
-        api_key: args.api_key.filter(|k| !k.is_empty()),
+        api_key: args.api_key.clone().filter(|k| !k.is_empty()),
         max_input_chars: args.max_input_chars,
         max_body_bytes: args.max_body_bytes,
         max_queue: args.max_queue,
@@ -144,28 +148,6 @@ pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         overrides.insert(from.to_ascii_lowercase(), to.to_owned());
     }
     config.voice_map.extend(overrides);
-    let app = App::new(models, config);
-    let mut routes = router(Arc::clone(&app));
-    if !args.cors_origin.is_empty() {
-        use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-        let origin = if args.cors_origin.iter().any(|o| o == "*") {
-            AllowOrigin::any()
-        } else {
-            let list = args
-                .cors_origin
-                .iter()
-                .map(|o| o.parse())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("--cors-origin: {e}"))?;
-            AllowOrigin::list(list)
-        };
-        routes = routes.layer(
-            CorsLayer::new()
-                .allow_origin(origin)
-                .allow_methods(Any)
-                .allow_headers(Any),
-        );
-    }
     let addr: SocketAddr = format!("{}:{}", args.host, args.port)
         .parse()
         .or_else(|_| {
@@ -177,12 +159,68 @@ pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let shutdown_timeout = net.shutdown_timeout;
     let result = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stop_tx = Arc::new(stop_tx);
+        let (app_tx, app_rx) = tokio::sync::watch::channel(None);
+        // Wyoming listens before the models load, so that `describe` is answered at once.
+        let wyoming = if wyoming_uris.is_empty() {
+            None
+        } else {
+            let shared = crate::wyoming::Shared {
+                app: app_rx,
+                pending: Arc::new(pending),
+                idle_timeout: timeout(args.wyoming_idle_timeout),
+                write_timeout: net.write_timeout,
+                stop: stop_rx.clone(),
+            };
+            Some(crate::wyoming::Servers::start(&wyoming_uris, shared, Arc::clone(&stop_tx)).await?)
+        };
+        let signal_tx = Arc::clone(&stop_tx);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = signal_tx.send(true);
+        });
+        let load_args = args.clone();
+        let models = tokio::task::spawn_blocking(move || load_models(&load_args))
             .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        tracing::info!(%addr, max_connections = net.max_connections, "listening");
-        connections::run(listener, routes, app, net, shutdown_signal()).await;
+            .map_err(|e| format!("loading the models panicked: {e}"))??;
+        let app = App::new(models, config);
+        let _ = app_tx.send(Some(Arc::clone(&app)));
+        let stopped = {
+            let mut rx = stop_rx.clone();
+            async move { crate::wyoming::stopped(&mut rx).await }
+        };
+        let wyoming_drain = async {
+            if let Some(servers) = wyoming {
+                crate::wyoming::stopped(&mut stop_rx.clone()).await;
+                app.begin_shutdown();
+                servers.drain(shutdown_timeout).await;
+            }
+        };
+        if args.no_http {
+            tokio::join!(
+                async {
+                    stopped.await;
+                    app.begin_shutdown();
+                },
+                wyoming_drain
+            );
+        } else {
+            let mut routes = router(Arc::clone(&app));
+            if let Some(layer) = cors_layer(&args.cors_origin)? {
+                routes = routes.layer(layer);
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            tracing::info!(%addr, max_connections = net.max_connections, "listening");
+            tokio::join!(
+                connections::run(listener, routes, Arc::clone(&app), net, stopped),
+                wyoming_drain
+            );
+        }
         tracing::info!("stopped");
         Ok::<(), Box<dyn std::error::Error>>(())
     });
@@ -191,6 +229,100 @@ pub fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     runtime.shutdown_timeout(Duration::from_secs(2));
     result
 }
+
+/// The CORS layer of `--cors-origin`, if any.
+fn cors_layer(origins: &[String]) -> Result<Option<tower_http::cors::CorsLayer>, String> {
+    use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list = origins
+            .iter()
+            .map(|o| o.parse())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--cors-origin: {e}"))?;
+        AllowOrigin::list(list)
+    };
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods(Any)
+            .allow_headers(Any),
+    ))
+}
+
+/// `name=SPEC` → (`name`, `SPEC`); a spec without a name (or a repo id with a `/` before
+/// any `=`) → (`None`, spec).
+fn split_name(spec: &str) -> (Option<String>, &str) {
+    match spec.split_once('=') {
+        Some((name, rest)) if !name.is_empty() && !name.contains('/') => {
+            (Some(name.to_owned()), rest)
+        }
+        _ => (None, spec),
+    }
+}
+
+/// Loads every `--model`.
+fn load_models(args: &ServeArgs) -> Result<Vec<ServedModel>, String> {
+    let mut models = Vec::new();
+    for spec in &args.model {
+        let (name, spec) = split_name(spec);
+        let mut builder = Synthesizer::builder()
+            .model(spec)
+            .strict_espeak_version(args.strict_espeak);
+        if let Some(s) = args.sessions {
+            builder = builder.sessions(s);
+        }
+        if let Some(t) = args.threads {
+            builder = builder.intra_threads(t);
+        }
+        let tts = builder.build().map_err(|e| error_text(&e))?;
+        let id = name.unwrap_or_else(|| default_id(spec, &tts));
+        tracing::info!(model = %id, dir = %tts.model_dir().display(), sessions = tts.sessions(), threads = tts.intra_threads(), "model loaded");
+        models.push(ServedModel { id, tts });
+    }
+    Ok(models)
+}
+
+/// What `info` lists for a model before it is loaded: a local folder's voices from its
+/// config.json, else the voices every KittenML model has.
+fn pending_program(spec: &str) -> crate::wyoming::ProgramSpec {
+    let (name, spec) = split_name(spec);
+    let dir = std::path::Path::new(spec);
+    let config = kittentts::voices::ModelConfig::from_file(&dir.join("config.json")).ok();
+    let id = name.unwrap_or_else(|| id_of(spec));
+    let voices = match &config {
+        Some(c) if !c.voice_aliases.is_empty() => c
+            .voice_aliases
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect(),
+        _ => KITTENML_VOICES
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+    crate::wyoming::ProgramSpec {
+        id,
+        voices,
+        version: config.and_then(|c| c.version),
+    }
+}
+
+/// The voices of every KittenML 0.8 model (their config.json's aliases).
+const KITTENML_VOICES: [(&str, &str); 8] = [
+    ("Bella", "expr-voice-2-f"),
+    ("Jasper", "expr-voice-2-m"),
+    ("Luna", "expr-voice-3-f"),
+    ("Bruno", "expr-voice-3-m"),
+    ("Rosie", "expr-voice-4-f"),
+    ("Hugo", "expr-voice-4-m"),
+    ("Kiki", "expr-voice-5-f"),
+    ("Leo", "expr-voice-5-m"),
+];
 
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
@@ -260,6 +392,16 @@ fn descriptor_limit() -> Option<usize> {
 
 /// The id a model gets without `name=`: the hub repo's name, or the folder's name.
 fn default_id(spec: &str, tts: &Synthesizer) -> String {
+    let id = id_of(spec);
+    if id.is_empty() {
+        tts.model_dir().display().to_string()
+    } else {
+        id
+    }
+}
+
+/// [`default_id`] before the model is loaded (empty for a spec that names nothing).
+fn id_of(spec: &str) -> String {
     let path = std::path::Path::new(spec);
     if path.is_dir() {
         return path
@@ -269,12 +411,21 @@ fn default_id(spec: &str, tts: &Synthesizer) -> String {
             .unwrap_or_else(|| spec.to_owned());
     }
     let repo = spec.split('@').next().unwrap_or(spec);
-    let name = repo.rsplit('/').next().unwrap_or(repo);
-    if name.is_empty() {
-        tts.model_dir().display().to_string()
-    } else {
-        name.to_owned()
+    repo.rsplit('/').next().unwrap_or(repo).to_owned()
+}
+
+/// An error with its causes, one per line (the message `kittentts-server` prints).
+fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let line = s.to_string();
+        if !text.contains(&line) {
+            text.push_str(&format!("\n  caused by: {line}"));
+        }
+        source = s.source();
     }
+    text
 }
 
 async fn shutdown_signal() {

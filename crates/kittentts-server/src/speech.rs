@@ -94,7 +94,7 @@ async fn handle(app: &Arc<App>, request: Request) -> Result<Response, ApiError> 
 }
 
 /// A place in the queue, or 429.
-fn take_place(app: &App) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+pub(crate) fn take_place(app: &App) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
     Arc::clone(&app.queue)
         .try_acquire_owned()
         .map_err(|_| ApiError::queue_full(app.config.max_queue))
@@ -169,7 +169,7 @@ fn type_name(v: &Value) -> &'static str {
 
 /// A voice as a request names it → the name the model knows: an OpenAI name through the
 /// map, a KittenTTS name or id in any letter case.
-fn resolve_voice(app: &App, tts: &Synthesizer, asked: &str) -> Result<String, ApiError> {
+pub(crate) fn resolve_voice(app: &App, tts: &Synthesizer, asked: &str) -> Result<String, ApiError> {
     let asked = asked.trim();
     let mapped = app
         .config
@@ -196,7 +196,7 @@ fn resolve_voice(app: &App, tts: &Synthesizer, asked: &str) -> Result<String, Ap
     ))
 }
 
-fn check_input(app: &App, input: String) -> Result<String, ApiError> {
+pub(crate) fn check_input(app: &App, input: String) -> Result<String, ApiError> {
     if input.trim().is_empty() {
         return Err(ApiError::bad_request(Some("input"), "`input` is empty"));
     }
