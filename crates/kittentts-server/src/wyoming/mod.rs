@@ -107,7 +107,7 @@ impl Servers {
                         .map_err(|e| format!("--wyoming tcp://{addr}: cannot listen: {e}"))?;
                     let local: Option<SocketAddr> = listener.local_addr().ok();
                     tracing::info!(addr = ?local, "wyoming listening");
-                    tasks.spawn(accept_tcp(listener, shared.clone()));
+                    tasks.spawn(accept(listener, shared.clone()));
                 }
                 #[cfg(unix)]
                 Uri::Unix(path) => {
@@ -120,7 +120,7 @@ impl Servers {
                         format!("--wyoming unix://{}: cannot listen: {e}", path.display())
                     })?;
                     tracing::info!(path = %path.display(), "wyoming listening");
-                    tasks.spawn(accept_unix(listener, shared.clone()));
+                    tasks.spawn(accept(listener, shared.clone()));
                 }
                 #[cfg(not(unix))]
                 Uri::Unix(path) => {
@@ -157,18 +157,45 @@ impl Servers {
     }
 }
 
+/// A listener whose connections split into a reader and a writer.
+trait Listener: Send + 'static {
+    type Read: tokio::io::AsyncRead + Unpin + Send + 'static;
+    type Write: tokio::io::AsyncWrite + Unpin + Send + 'static;
+    fn accept_split(
+        &self,
+    ) -> impl std::future::Future<Output = std::io::Result<(Self::Read, Self::Write)>> + Send;
+}
+
+impl Listener for tokio::net::TcpListener {
+    type Read = tokio::net::tcp::OwnedReadHalf;
+    type Write = tokio::net::tcp::OwnedWriteHalf;
+    async fn accept_split(&self) -> std::io::Result<(Self::Read, Self::Write)> {
+        let (stream, _) = self.accept().await?;
+        let _ = stream.set_nodelay(true);
+        Ok(stream.into_split())
+    }
+}
+
+#[cfg(unix)]
+impl Listener for tokio::net::UnixListener {
+    type Read = tokio::net::unix::OwnedReadHalf;
+    type Write = tokio::net::unix::OwnedWriteHalf;
+    async fn accept_split(&self) -> std::io::Result<(Self::Read, Self::Write)> {
+        let (stream, _) = self.accept().await?;
+        Ok(stream.into_split())
+    }
+}
+
 /// Accepts connections until the stop signal, then waits for them (each ends after its group
 /// in flight).
-async fn accept_tcp(listener: tokio::net::TcpListener, shared: Shared) {
+async fn accept<L: Listener>(listener: L, shared: Shared) {
     let mut stop = shared.stop.clone();
     let mut sessions = tokio::task::JoinSet::new();
     loop {
         while sessions.try_join_next().is_some() {}
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let _ = stream.set_nodelay(true);
-                    let (read, write) = stream.into_split();
+            accepted = listener.accept_split() => match accepted {
+                Ok((read, write)) => {
                     sessions.spawn(session::run(tokio::io::BufReader::new(read), write, shared.clone()));
                 }
                 Err(e) => {
@@ -180,29 +207,6 @@ async fn accept_tcp(listener: tokio::net::TcpListener, shared: Shared) {
         }
     }
     drop(listener);
-    while sessions.join_next().await.is_some() {}
-}
-
-#[cfg(unix)]
-async fn accept_unix(listener: tokio::net::UnixListener, shared: Shared) {
-    let mut stop = shared.stop.clone();
-    let mut sessions = tokio::task::JoinSet::new();
-    loop {
-        while sessions.try_join_next().is_some() {}
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let (read, write) = stream.into_split();
-                    sessions.spawn(session::run(tokio::io::BufReader::new(read), write, shared.clone()));
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "accepting a Wyoming connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-            () = stopped(&mut stop) => break,
-        }
-    }
     while sessions.join_next().await.is_some() {}
 }
 

@@ -497,7 +497,6 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Every voice of `programs` resolves in `app`, for the tests' sake.
 #[cfg(test)]
 mod tests {
     use super::*;
