@@ -11,6 +11,10 @@
 //! | `GET /metrics` | Prometheus text: requests by route and status, queue depth, synthesis and audio seconds, time to first byte, model runs |
 //! | `GET /` | a small page to try it (no external assets) |
 //!
+//! Beside the routes, `--wyoming tcp://…|unix://…|stdio://` serves Home Assistant's Wyoming
+//! protocol (`describe`, `synthesize`, streaming `synthesize-start/-chunk/-stop`) over the same
+//! models, queue, metrics and shutdown; see the `wyoming` module's docs in the source.
+//!
 //! Streaming: one encoder per response (one WAV header with "unknown" sizes, one MP3/Opus
 //! encoder, an Ogg page flushed per chunk), bytes sent as each chunk is synthesised; FLAC is
 //! sent whole when the audio is complete, its STREAMINFO holding the length and MD5. A client
