@@ -282,3 +282,41 @@ def test_unix_socket(tmp_path, make_server):
             await client.disconnect()
 
     assert asyncio.run(main()) == http_pcm(s, "Over a socket.", "Hugo")
+
+
+def test_describe_is_answered_while_the_model_loads(tmp_path):
+    # A hub that accepts connections and never answers: the model's download hangs.
+    hub = socket.socket()
+    hub.bind(("127.0.0.1", 0))
+    hub.listen(16)
+    port = free_port()
+    env = {**os.environ, "HF_ENDPOINT": f"http://127.0.0.1:{hub.getsockname()[1]}", "HF_HOME": str(tmp_path)}
+    env.pop("HF_HUB_OFFLINE", None)
+    proc = subprocess.Popen([BIN, "--model", "kitten-tts-nano-0.8-int8", "--no-http", "--wyoming", f"tcp://127.0.0.1:{port}"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the Wyoming listener did not start"
+                time.sleep(0.05)
+
+        async def main():
+            async with AsyncTcpClient("127.0.0.1", port) as client:
+                t = time.monotonic()
+                await client.write_event(Describe().event())
+                event = await asyncio.wait_for(client.read_event(), timeout=5)
+                return Info.from_event(event), time.monotonic() - t
+
+        info, seconds = asyncio.run(main())
+        assert seconds < 1.0
+        assert info.tts[0].name == "kitten-tts-nano-0.8-int8"
+        assert sorted(v.name for v in info.tts[0].voices) == FIXTURE_VOICES
+        assert proc.poll() is None  # still loading
+    finally:
+        proc.kill()
+        proc.wait()
+        hub.close()
