@@ -391,3 +391,36 @@ fn a_model_given_as_two_files_speaks_as_its_folder_does() {
         "{missing}"
     );
 }
+
+#[test]
+fn two_files_with_one_row_voices_are_a_legacy_onnx1_model() {
+    // The 0.1 voices (one style row each) beside the fixture's model: typed ONNX1, and it speaks.
+    let dir = fixture_dir();
+    let legacy =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kitten-nano-0.1/voices.npz");
+    let tts = Synthesizer::builder()
+        .model_files(kittentts::ModelFiles::new(dir.join("model.onnx"), legacy))
+        .intra_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(tts.config().model_type, kittentts::voices::ModelType::Onnx1);
+    let audio = tts
+        .synthesize(
+            "Hello there.",
+            &SynthesisOptions::reference().voice("expr-voice-2-f"),
+        )
+        .unwrap();
+    assert!(audio.samples.len() > 10_000);
+    // The same files with the 0.8 voices are ONNX2.
+    let modern = Synthesizer::builder()
+        .model_files(kittentts::ModelFiles::new(
+            dir.join("model.onnx"),
+            dir.join("voices.npz"),
+        ))
+        .build()
+        .unwrap();
+    assert_eq!(
+        modern.config().model_type,
+        kittentts::voices::ModelType::Onnx2
+    );
+}
