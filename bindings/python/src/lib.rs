@@ -360,6 +360,8 @@ impl Synthesizer {
         espeak_library = None,
         espeak_data = None,
         model_files = None,
+        max_text_chars = None,
+        max_audio_seconds = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -376,6 +378,8 @@ impl Synthesizer {
         espeak_library: Option<PathBuf>,
         espeak_data: Option<PathBuf>,
         model_files: Option<Bound<'_, PyAny>>,
+        max_text_chars: Option<usize>,
+        max_audio_seconds: Option<f64>,
     ) -> PyResult<Self> {
         let found = discover_runtimes(py)?;
         let mut builder = kittentts::Synthesizer::builder().strict_espeak_version(strict_espeak);
@@ -397,6 +401,12 @@ impl Synthesizer {
         }
         if let Some(n) = threads {
             builder = builder.intra_threads(n);
+        }
+        if let Some(n) = max_text_chars {
+            builder = builder.max_text_chars(n);
+        }
+        if let Some(s) = max_audio_seconds {
+            builder = builder.max_audio_seconds(s);
         }
         if cache_dir.is_some() || offline {
             let mut hub = kittentts::hub::HubOptions::from_env();

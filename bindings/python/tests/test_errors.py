@@ -54,6 +54,17 @@ def test_bad_settings(fixture_dir, kwargs, cls, words):
         assert word in str(info.value)
 
 
+def test_the_limits_are_settings(fixture_dir):
+    tts = kittentts_rs.Synthesizer(str(fixture_dir), threads=1, max_text_chars=20, max_audio_seconds=2.0)
+    with pytest.raises(errors.TextTooLongError, match="21 characters, over the limit of 20"):
+        tts.synthesize("a" * 21)
+    with pytest.raises(errors.TextTooLongError, match="over the limit of 2 s"):
+        tts.synthesize("One two three four.", speed=0.25)
+    assert len(tts.synthesize("Hi there.")) > 0
+    with pytest.raises(errors.InvalidSettingError):
+        kittentts_rs.Synthesizer(str(fixture_dir), max_text_chars=0)
+
+
 def test_a_missing_model_is_a_file_not_found_error(tmp_path):
     with pytest.raises(errors.ModelNotFoundError) as info:
         kittentts_rs.Synthesizer(str(tmp_path / "nowhere"))

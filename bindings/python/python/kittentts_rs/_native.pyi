@@ -104,6 +104,8 @@ class Synthesizer:
     and ``espeakng-loader`` packages, unless ``ORT_DYLIB_PATH``, ``KITTENTTS_ESPEAK_LIBRARY``,
     ``KITTENTTS_ESPEAK_DATA`` or ``KITTENTTS_RUNTIME_DIR`` say otherwise). ``model_files``:
     ``(model_path, voices_path, speed_priors, voice_aliases)`` instead of ``model``.
+    ``max_text_chars`` / ``max_audio_seconds``: the limits of one call (default 50,000
+    characters and 3,600 s); over them a call raises ``TextTooLongError`` before any work.
     """
 
     def __init__(
@@ -121,6 +123,8 @@ class Synthesizer:
         espeak_library: str | os.PathLike[str] | None = None,
         espeak_data: str | os.PathLike[str] | None = None,
         model_files: tuple[str, str, Mapping[str, float], Mapping[str, str]] | None = None,
+        max_text_chars: int | None = None,
+        max_audio_seconds: float | None = None,
     ) -> None: ...
     def synthesize(
         self,
