@@ -266,7 +266,7 @@ fn split_name(spec: &str) -> (Option<String>, &str) {
 }
 
 /// Loads every `--model`.
-fn load_models(args: &ServeArgs) -> Result<Vec<ServedModel>, String> {
+fn load_models(args: &ServeArgs) -> Result<Vec<ServedModel>, kittentts::Error> {
     let mut models = Vec::new();
     for spec in &args.model {
         let (name, spec) = split_name(spec);
@@ -279,7 +279,7 @@ fn load_models(args: &ServeArgs) -> Result<Vec<ServedModel>, String> {
         if let Some(t) = args.threads {
             builder = builder.intra_threads(t);
         }
-        let tts = builder.build().map_err(|e| error_text(&e))?;
+        let tts = builder.build()?;
         let id = name.unwrap_or_else(|| default_id(spec, &tts));
         tracing::info!(model = %id, dir = %tts.model_dir().display(), sessions = tts.sessions(), threads = tts.intra_threads(), "model loaded");
         models.push(ServedModel { id, tts });
@@ -412,20 +412,6 @@ fn id_of(spec: &str) -> String {
     }
     let repo = spec.split('@').next().unwrap_or(spec);
     repo.rsplit('/').next().unwrap_or(repo).to_owned()
-}
-
-/// An error with its causes, one per line (the message `kittentts-server` prints).
-fn error_text(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let line = s.to_string();
-        if !text.contains(&line) {
-            text.push_str(&format!("\n  caused by: {line}"));
-        }
-        source = s.source();
-    }
-    text
 }
 
 async fn shutdown_signal() {

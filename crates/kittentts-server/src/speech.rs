@@ -397,9 +397,11 @@ async fn stream_response(
     Ok(response)
 }
 
-/// Cancels the response's synthesis when the response body is dropped (finished or not: a
-/// finished stream ignores it).
-struct CancelOnDrop(tokio::sync::oneshot::Receiver<kittentts::StreamCanceller>);
+/// Cancels a synthesis when dropped (finished or not: a finished stream ignores it): held by
+/// an HTTP response body, and by a Wyoming audio group while it is sent.
+pub(crate) struct CancelOnDrop(
+    pub(crate) tokio::sync::oneshot::Receiver<kittentts::StreamCanceller>,
+);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {

@@ -428,7 +428,7 @@ async fn speak<W: AsyncWrite + Unpin + Send>(
         }
         metrics.synthesized(t.elapsed().as_secs_f64(), samples);
     });
-    let cancel = CancelOnDrop(cancel_rx);
+    let cancel = crate::speech::CancelOnDrop(cancel_rx);
     let format = json!({"rate": kittentts::SAMPLE_RATE, "width": WIDTH, "channels": 1});
     let mut started_group = false;
     let mut carry: Vec<u8> = Vec::new();
@@ -484,17 +484,6 @@ async fn speak<W: AsyncWrite + Unpin + Send>(
     }
     app.metrics.request(ROUTE, StatusCode::OK);
     write(writer, shared, encode("audio-stop", None, b"")).await
-}
-
-/// Cancels the group's synthesis when the group ends early (the client went away).
-struct CancelOnDrop(tokio::sync::oneshot::Receiver<kittentts::StreamCanceller>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        if let Ok(canceller) = self.0.try_recv() {
-            canceller.cancel();
-        }
-    }
 }
 
 #[cfg(test)]
