@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyDictMethods, PyTuple};
 
 use crate::errors::{IntoPyResult, invalid};
-use crate::options::{CallArgs, CharOffsets, provider_from};
+use crate::options::{CharOffsets, provider_from, synthesis_options};
 
 /// When one written word of the input is spoken.
 #[pyclass(module = "kittentts_rs", frozen, get_all, eq)]
@@ -445,28 +445,33 @@ impl Synthesizer {
         speed: f64,
         normalize: bool,
         ending: &str,
-        pauses: Option<Py<PyAny>>,
+        pauses: Option<Bound<'_, PyAny>>,
         word_timings: bool,
-        first_chunk: Option<Py<PyAny>>,
+        first_chunk: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Audio> {
-        let args = CallArgs {
+        let options = synthesis_options(
+            py,
             voice,
             speed,
             normalize,
-            ending: ending.to_owned(),
-            pauses,
+            ending,
+            pauses.as_ref(),
             word_timings,
-            first_chunk,
-        };
-        let options = args.to_options(py)?;
+            first_chunk.as_ref(),
+        )?;
         let audio = py
             .detach(|| self.inner.synthesize(text, &options))
             .py_err(py)?;
-        let offsets = CharOffsets::new(text);
+        // Character offsets only when there are words to place.
+        let words = if audio.words.is_empty() {
+            Vec::new()
+        } else {
+            words(audio.words, &CharOffsets::new(text))
+        };
         Ok(Audio {
             len: audio.samples.len(),
             sample_rate: audio.sample_rate,
-            words: words(audio.words, &offsets),
+            words,
             samples: audio.samples.into_pyarray(py).unbind(),
         })
     }
@@ -485,20 +490,20 @@ impl Synthesizer {
         speed: f64,
         normalize: bool,
         ending: &str,
-        pauses: Option<Py<PyAny>>,
+        pauses: Option<Bound<'_, PyAny>>,
         word_timings: bool,
-        first_chunk: Option<Py<PyAny>>,
+        first_chunk: Option<Bound<'_, PyAny>>,
     ) -> PyResult<AudioStream> {
-        let args = CallArgs {
+        let options = synthesis_options(
+            py,
             voice,
             speed,
             normalize,
-            ending: ending.to_owned(),
-            pauses,
+            ending,
+            pauses.as_ref(),
             word_timings,
-            first_chunk,
-        };
-        let options = args.to_options(py)?;
+            first_chunk.as_ref(),
+        )?;
         let stream = py.detach(|| self.inner.stream(text, &options)).py_err(py)?;
         Ok(AudioStream {
             canceller: stream.canceller(),

@@ -8,51 +8,48 @@ use pyo3::types::{PyDict, PyDictMethods};
 
 use crate::errors::invalid;
 
-/// The per-call keyword arguments shared by `synthesize`, `stream` and `astream`.
-#[derive(Debug)]
-pub(crate) struct CallArgs {
-    pub(crate) voice: Option<String>,
-    pub(crate) speed: f64,
-    pub(crate) normalize: bool,
-    pub(crate) ending: String,
-    pub(crate) pauses: Option<Py<PyAny>>,
-    pub(crate) word_timings: bool,
-    pub(crate) first_chunk: Option<Py<PyAny>>,
-}
-
-impl CallArgs {
-    /// The facade's options; bad values are `InvalidSettingError`s.
-    pub(crate) fn to_options(&self, py: Python<'_>) -> PyResult<SynthesisOptions> {
-        let ending = match self.ending.as_str() {
-            "auto" => Ending::Auto,
-            "durations" => Ending::Durations,
-            "reference" => Ending::Reference,
-            "none" | "untrimmed" => Ending::Untrimmed,
-            other => {
-                return Err(invalid(
-                    py,
-                    format!(
-                        "invalid ending {other:?}: expected \"auto\", \"durations\", \"reference\" or \"none\""
-                    ),
-                ));
-            }
-        };
-        let mut options = SynthesisOptions::new()
-            .speed(self.speed as f32)
-            .normalize(self.normalize)
-            .ending(ending)
-            .word_timings(self.word_timings);
-        if let Some(voice) = &self.voice {
-            options = options.voice(voice);
+/// The facade's options from the keyword arguments that `synthesize`, `stream` and
+/// `astream` share; bad values are `InvalidSettingError`s.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn synthesis_options(
+    py: Python<'_>,
+    voice: Option<String>,
+    speed: f64,
+    normalize: bool,
+    ending: &str,
+    pauses: Option<&Bound<'_, PyAny>>,
+    word_timings: bool,
+    first_chunk: Option<&Bound<'_, PyAny>>,
+) -> PyResult<SynthesisOptions> {
+    let ending = match ending {
+        "auto" => Ending::Auto,
+        "durations" => Ending::Durations,
+        "reference" => Ending::Reference,
+        "none" | "untrimmed" => Ending::Untrimmed,
+        other => {
+            return Err(invalid(
+                py,
+                format!(
+                    "invalid ending {other:?}: expected \"auto\", \"durations\", \"reference\" or \"none\""
+                ),
+            ));
         }
-        if let Some(pauses) = &self.pauses {
-            options = options.pauses(pauses_from(py, pauses.bind(py))?);
-        }
-        if let Some(first) = &self.first_chunk {
-            options = options.first_chunk(first_chunk_from(py, first.bind(py))?);
-        }
-        Ok(options)
+    };
+    let mut options = SynthesisOptions::new()
+        .speed(speed as f32)
+        .normalize(normalize)
+        .ending(ending)
+        .word_timings(word_timings);
+    if let Some(voice) = voice {
+        options = options.voice(voice);
     }
+    if let Some(pauses) = pauses {
+        options = options.pauses(pauses_from(py, pauses)?);
+    }
+    if let Some(first) = first_chunk {
+        options = options.first_chunk(first_chunk_from(py, first)?);
+    }
+    Ok(options)
 }
 
 /// `pauses`: one number of seconds for every break, or a dict with any of `clause`,

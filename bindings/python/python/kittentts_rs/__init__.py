@@ -27,23 +27,7 @@ from ._native import (
     write_audio,
 )
 from .compat import KittenTTS, KittenTTS_1_Onnx
-from .errors import (
-    DownloadError,
-    EmptyTextError,
-    InvalidInputError,
-    InvalidSettingError,
-    InvalidSpeedError,
-    InvalidVoiceSpecError,
-    KittenTTSError,
-    LexiconError,
-    ModelError,
-    ModelNotFoundError,
-    ProviderError,
-    RuntimeNotFoundError,
-    SynthesisError,
-    TextTooLongError,
-    UnknownVoiceError,
-)
+from .errors import *  # noqa: F403 - every exception class, listed in errors.__all__
 
 __all__ = [
     "SAMPLE_RATE",
@@ -56,20 +40,6 @@ __all__ = [
     "KittenTTS_1_Onnx",
     "write_audio",
     "errors",
-    "KittenTTSError",
-    "InvalidInputError",
-    "EmptyTextError",
-    "TextTooLongError",
-    "InvalidSpeedError",
-    "UnknownVoiceError",
-    "InvalidVoiceSpecError",
-    "InvalidSettingError",
-    "LexiconError",
-    "ModelNotFoundError",
-    "RuntimeNotFoundError",
-    "DownloadError",
-    "ProviderError",
-    "ModelError",
-    "SynthesisError",
     "__version__",
+    *errors.__all__,
 ]
