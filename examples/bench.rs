@@ -47,6 +47,9 @@ struct Args {
     /// ONNX Runtime sessions (0: from the core count).
     #[arg(long, default_value_t = 0)]
     sessions: usize,
+    /// Give each session its own ONNX Runtime session (`share_session(false)`).
+    #[arg(long)]
+    separate_sessions: bool,
     /// Threads calling the one shared synthesizer at once.
     #[arg(long, default_value_t = 1)]
     callers: usize,
@@ -91,6 +94,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = Synthesizer::builder().model(&args.model);
     if args.threads > 0 {
         builder = builder.intra_threads(args.threads);
+    }
+    if args.separate_sessions {
+        builder = builder.share_session(false);
     }
     if args.sessions > 0 {
         builder = builder.sessions(args.sessions);

@@ -436,19 +436,30 @@ impl SynthesizerBuilder {
         self
     }
 
-    /// How many ONNX Runtime sessions of the model to load. Concurrent callers each take a free
-    /// session and wait, first come first served, only when all are busy; one long text's
-    /// chunks run on several free sessions at once.
+    /// How many model runs may go at once ("sessions" of the model). Concurrent callers each
+    /// take a free one and wait, first come first served, only when all are busy; one long
+    /// text's chunks run on several at once. On the CPU they share one ONNX Runtime session
+    /// (see [`share_session`](Self::share_session)).
     ///
     /// Default (with `intra_threads` unset): [`default_parallelism`] of the core count —
     /// 2 sessions × 2 threads on 2 cores, 2 × 4 on 4, 2 × 8 on 8, 4 × 8 on 16: a run that is
     /// alone (one sentence, one caller) has every core, and runs at once share them, with
     /// the threads not spinning, as independent runs of their own.
     /// With `intra_threads` set and `sessions` unset: as many sessions as fit the cores.
-    /// Each session costs memory (see the README). `0` is an [`Error::InvalidSetting`];
+    /// Each run at once costs memory for its activations, and each ONNX Runtime session for
+    /// its weights (see the README). `0` is an [`Error::InvalidSetting`];
     /// more than [`MAX_SESSIONS`] too.
     pub fn sessions(mut self, sessions: usize) -> Self {
         self.sessions = Some(sessions);
+        self
+    }
+
+    /// On the CPU, whether the [`sessions`](Self::sessions) share one ONNX Runtime session
+    /// (one copy of the weights, kernels and memory arena; ONNX Runtime runs them at once)
+    /// instead of each loading its own. Default `true`: it is as fast and takes less memory
+    /// and load time. Other execution providers always get a session per run.
+    pub fn share_session(mut self, share: bool) -> Self {
+        self.onnx.share_session = share;
         self
     }
 
@@ -1080,7 +1091,7 @@ impl Synthesizer {
         self.inner.frontend.espeak_version()
     }
 
-    /// How many sessions the model has loaded.
+    /// How many model runs may go at once ([`SynthesizerBuilder::sessions`]).
     pub fn sessions(&self) -> usize {
         self.inner.model.sessions()
     }

@@ -36,6 +36,7 @@ mod error;
 mod model;
 mod pool;
 mod provider;
+mod run;
 mod runtime;
 
 pub use error::Error;

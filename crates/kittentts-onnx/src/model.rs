@@ -11,6 +11,7 @@ use ort::session::builder::{PrepackedWeights, SessionBuilder};
 use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
 
 use crate::pool::Pool;
+use crate::run::RunNames;
 use crate::runtime::{Runtime, runtime};
 use crate::{Error, ExecutionProvider};
 
@@ -44,9 +45,11 @@ pub struct ModelOptions {
     /// Threads used inside one operator, per session; `None` = ONNX Runtime's default (one
     /// per core).
     pub intra_threads: Option<usize>,
-    /// How many sessions of the model to load (`0` is treated as 1). Concurrent
-    /// [`run`](AcousticModel::run) calls each take a free session and wait, first come first
-    /// served, only when all are busy. The sessions share ONNX Runtime's prepacked weights.
+    /// How many runs may go at once (`0` is treated as 1): concurrent
+    /// [`run`](AcousticModel::run) calls each take a free place and wait, first come first
+    /// served, only when all are taken. On the CPU they share one ONNX Runtime session (see
+    /// [`share_session`](Self::share_session)); otherwise each place is a session of its own,
+    /// and the sessions share ONNX Runtime's prepacked weights.
     pub sessions: usize,
     /// Threads used across independent operators; `None` = ONNX Runtime's default.
     pub inter_threads: Option<usize>,
@@ -58,6 +61,11 @@ pub struct ModelOptions {
     pub intra_spinning: Option<bool>,
     /// Execution providers to try in order; the CPU is always the last resort.
     pub providers: Vec<ExecutionProvider>,
+    /// On the CPU, whether the [`sessions`](Self::sessions) concurrent runs share one ONNX
+    /// Runtime session (its weights, kernels and memory arena) instead of each having its own.
+    /// On by default: it costs no speed and saves memory and load time (one session to make).
+    /// Ignored with other execution providers, whose runs each get their own session.
+    pub share_session: bool,
     /// A folder where the model, as ONNX Runtime optimises it for this CPU, is kept between
     /// loads (CPU only). Loading that file skips graph optimisation, most of a load's time.
     /// The file's name holds the model file's path, size and date, the runtime's version and
@@ -84,6 +92,7 @@ impl Default for ModelOptions {
             intra_spinning: None,
             providers: Vec::new(),
             shrink_arena: true,
+            share_session: true,
             require_providers: false,
         }
     }
@@ -120,6 +129,13 @@ impl ModelOptions {
     #[must_use]
     pub fn with_intra_threads(mut self, threads: usize) -> Self {
         self.intra_threads = Some(threads);
+        self
+    }
+
+    /// Sets [`share_session`](Self::share_session).
+    #[must_use]
+    pub fn with_share_session(mut self, share: bool) -> Self {
+        self.share_session = share;
         self
     }
 
@@ -171,13 +187,17 @@ pub struct ModelOutput {
 
 /// A loaded KittenTTS acoustic model: `(input_ids, style, speed) → waveform (+ durations)`.
 ///
-/// `Send + Sync`. The model holds [`ModelOptions::sessions`] ONNX Runtime sessions: concurrent
-/// [`run`](Self::run) calls each take a free one, and wait (first come first served) only when
-/// all are busy. Each run spreads over [`ModelOptions::intra_threads`] threads. A panic in a
+/// `Send + Sync`. Up to [`ModelOptions::sessions`] runs go at once: concurrent
+/// [`run`](Self::run) calls each take a free place, and wait (first come first served) only
+/// when all are taken. On the CPU they share one ONNX Runtime session
+/// ([`ModelOptions::share_session`]); elsewhere each place is a session. Each run spreads over [`ModelOptions::intra_threads`] threads. A panic in a
 /// caller's thread never leaves a session unusable.
 pub struct AcousticModel {
     path: PathBuf,
     pool: Pool,
+    names: RunNames,
+    waveform_index: usize,
+    duration_index: Option<usize>,
     style_shape: Vec<usize>,
     waveform_output: String,
     duration_output: Option<String>,
@@ -229,12 +249,14 @@ impl AcousticModel {
         })?;
         let prepacked = PrepackedWeights::new();
         let count = options.sessions.max(1);
-        // With only the CPU there is no fall-back to decide, so every session is made at once,
-        // one thread each (graph optimisation is most of a load, and each session's is
+        // With only the CPU there is no fall-back to decide, so every session (one, when
+        // they share) is made at once, one thread each (graph optimisation is most of a load, and each session's is
         // independent). With other providers the first session settles which ones register.
         let (sessions, providers) = if options.providers.is_empty() {
+            // On the CPU the runs share one session unless told otherwise (see `run.rs`).
+            let made = if options.share_session { 1 } else { count };
             (
-                cpu_sessions(&rt, path, &bytes, &prepacked, options, count)?,
+                cpu_sessions(&rt, path, &bytes, &prepacked, options, made)?,
                 Vec::new(),
             )
         } else {
@@ -280,9 +302,22 @@ impl AcousticModel {
             source: std::io::Error::other("no session was created"),
         })?;
         let contract = check_contract(path, first.inputs(), first.outputs())?;
+        let position = |name: &str| first.outputs().iter().position(|o| o.name() == name);
+        let waveform_index = position(&contract.waveform_output);
+        let duration_index = contract.duration_output.as_deref().and_then(position);
+        let (Some(names), Some(waveform_index)) = (
+            RunNames::new(&[INPUT_IDS, STYLE, SPEED], first),
+            waveform_index,
+        ) else {
+            return Err(Error::ContractMismatch {
+                path: path.to_path_buf(),
+                details: "an output name holds a NUL byte".to_owned(),
+            });
+        };
         tracing::debug!(
             model = %path.display(),
             ?providers,
+            runs_at_once = count,
             sessions = sessions.len(),
             load_ms = started.elapsed().as_secs_f64() * 1e3,
             durations = contract.duration_output.is_some(),
@@ -290,7 +325,10 @@ impl AcousticModel {
         );
         Ok(AcousticModel {
             path: path.to_path_buf(),
-            pool: Pool::new(sessions),
+            pool: Pool::new(sessions, count),
+            names,
+            waveform_index,
+            duration_index,
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
             duration_output: contract.duration_output,
@@ -339,17 +377,23 @@ impl AcousticModel {
         self.pool.wake();
     }
 
-    /// How many sessions this model has loaded.
+    /// How many runs may go at once ([`ModelOptions::sessions`]).
     pub fn sessions(&self) -> usize {
         self.pool.len()
     }
 
-    /// How many sessions are free right now.
+    /// How many ONNX Runtime sessions those runs use: 1 when they share one
+    /// ([`ModelOptions::share_session`], on the CPU), else [`sessions`](Self::sessions).
+    pub fn ort_sessions(&self) -> usize {
+        self.pool.session_count()
+    }
+
+    /// How many runs could start right now without waiting.
     pub fn idle_sessions(&self) -> usize {
         self.pool.idle()
     }
 
-    /// How many callers are waiting for a session right now.
+    /// How many callers are waiting for a place to run right now.
     pub fn waiting(&self) -> usize {
         self.pool.waiting()
     }
@@ -400,48 +444,45 @@ impl AcousticModel {
         let Some(lease) = self.pool.acquire(cancel) else {
             return Ok(None);
         };
-        let mut session = lease.session();
         let mut run_options = ort::session::RunOptions::new().map_err(inference)?;
         if self.shrink_arena {
             run_options
                 .set("memory.enable_memory_arena_shrinkage", "cpu:0")
                 .map_err(inference)?;
         }
-        let outputs = session
-            .run_with_options(
-                ort::inputs! {
-                    INPUT_IDS => ids,
-                    STYLE => style_t,
-                    SPEED => speed_t,
-                },
-                &run_options,
-            )
-            .map_err(inference)?;
         let invalid = |details: String| Error::InvalidOutput {
             path: self.path.clone(),
             details,
         };
-        let waveform = outputs
-            .get(&self.waveform_output)
-            .ok_or_else(|| invalid(format!("output `{}` is missing", self.waveform_output)))?
+        let mut outputs = crate::run::run(
+            lease.session(),
+            &self.names,
+            &[&*ids, &*style_t, &*speed_t],
+            &run_options,
+        )
+        .map_err(inference)?;
+        let mut take = |index: usize, name: &str| {
+            outputs
+                .get_mut(index)
+                .and_then(Option::take)
+                .ok_or_else(|| invalid(format!("output `{name}` is missing")))
+        };
+        let waveform = take(self.waveform_index, &self.waveform_output)?
             .try_extract_tensor::<f32>()
             .map_err(|e| invalid(format!("output `{}`: {e}", self.waveform_output)))?
             .1
             .to_vec();
-        let durations = match &self.duration_output {
-            None => None,
-            Some(name) => Some(
-                outputs
-                    .get(name)
-                    .ok_or_else(|| invalid(format!("output `{name}` is missing")))?
+        let durations = match (&self.duration_output, self.duration_index) {
+            (Some(name), Some(index)) => Some(
+                take(index, name)?
                     .try_extract_tensor::<i64>()
                     .map_err(|e| invalid(format!("output `{name}`: {e}")))?
                     .1
                     .to_vec(),
             ),
+            _ => None,
         };
         drop(outputs);
-        drop(session);
         drop(lease);
         tracing::debug!(
             ids = input_ids.len(),

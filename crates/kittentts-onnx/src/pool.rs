@@ -1,11 +1,12 @@
-//! A first-come-first-served pool of ONNX Runtime sessions.
+//! A first-come-first-served pool of places to run, over one or more ONNX Runtime sessions.
 //!
-//! Each session sits behind its own `Mutex`, but a caller only ever locks a session the pool has
-//! handed to it alone, so the lock is never contended. The pool's own state is a free list and a
-//! queue of waiting tickets: a caller takes a session only when it is at the head of the queue,
-//! so callers are served in arrival order. A panic while a session is held returns the session
-//! to the pool (the guard's `Drop`) and poisons nothing: a poisoned mutex is recovered, since
-//! the session it guards is still valid (ONNX Runtime never saw the panic).
+//! The pool has a fixed number of places; place `i` runs on session `i mod sessions`. With
+//! one session per place, a run has its session to itself; with fewer sessions (one, on the
+//! CPU), runs share them, which ONNX Runtime allows (see `run.rs`). The pool's state is a free
+//! list and a queue of waiting tickets: a caller takes a place only when it is at the head of
+//! the queue, so callers are served in arrival order. A panic while a place is held returns it
+//! to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
+//! panic).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,33 +16,32 @@ use ort::session::Session;
 
 #[derive(Debug, Default)]
 struct State {
-    /// Indices of the free sessions.
+    /// Indices of the free places.
     free: Vec<usize>,
     /// Tickets of the callers waiting, in arrival order.
     queue: VecDeque<u64>,
     next_ticket: u64,
-    /// Sessions handed out since the pool was made.
+    /// Places handed out since the pool was made.
     grants: u64,
 }
 
 pub(crate) struct Pool {
-    sessions: Vec<Mutex<Session>>,
+    sessions: Vec<Session>,
+    places: usize,
     state: Mutex<State>,
     available: Condvar,
 }
 
-/// A session taken from the pool; it goes back on drop (also while unwinding).
+/// A place taken from the pool; it goes back on drop (also while unwinding).
 pub(crate) struct Lease<'p> {
     pool: &'p Pool,
     index: usize,
 }
 
 impl Lease<'_> {
-    /// Locks the leased session (never contended: the lease is exclusive).
-    pub(crate) fn session(&self) -> MutexGuard<'_, Session> {
-        self.pool.sessions[self.index]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// The session this place runs on.
+    pub(crate) fn session(&self) -> &Session {
+        &self.pool.sessions[self.index % self.pool.sessions.len()]
     }
 }
 
@@ -55,10 +55,13 @@ impl Drop for Lease<'_> {
 }
 
 impl Pool {
-    pub(crate) fn new(sessions: Vec<Session>) -> Self {
-        let free = (0..sessions.len()).rev().collect();
+    /// A pool of `places` runs at once over `sessions` (at least one).
+    pub(crate) fn new(sessions: Vec<Session>, places: usize) -> Self {
+        let places = places.max(sessions.len());
+        let free = (0..places).rev().collect();
         Self {
-            sessions: sessions.into_iter().map(Mutex::new).collect(),
+            sessions,
+            places,
             state: Mutex::new(State {
                 free,
                 ..State::default()
@@ -67,7 +70,13 @@ impl Pool {
         }
     }
 
+    /// How many runs may go at once.
     pub(crate) fn len(&self) -> usize {
+        self.places
+    }
+
+    /// How many ONNX Runtime sessions the places run on.
+    pub(crate) fn session_count(&self) -> usize {
         self.sessions.len()
     }
 
@@ -77,25 +86,25 @@ impl Pool {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// How many callers are waiting for a session.
+    /// How many callers are waiting for a place.
     pub(crate) fn waiting(&self) -> usize {
         self.lock_state().queue.len()
     }
 
-    /// How many sessions are free right now.
+    /// How many places are free right now.
     pub(crate) fn idle(&self) -> usize {
         self.lock_state().free.len()
     }
 
-    /// How many sessions have been handed out since the pool was made.
+    /// How many places have been handed out since the pool was made.
     pub(crate) fn grants(&self) -> u64 {
         self.lock_state().grants
     }
 
-    /// Waits for a free session, first come first served. Returns `None` (and leaves the
+    /// Waits for a free place, first come first served. Returns `None` (and leaves the
     /// queue) as soon as `cancel` is set; whoever sets it should call [`wake`](Self::wake).
     /// The flag is read under the pool's lock, and `wake` takes that lock, so once a
-    /// canceller's `wake` has returned, no session is handed out for that flag.
+    /// canceller's `wake` has returned, no place is handed out for that flag.
     pub(crate) fn acquire(&self, cancel: Option<&AtomicBool>) -> Option<Lease<'_>> {
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Acquire));
         let mut state = self.lock_state();

@@ -339,10 +339,69 @@ fn pooled(sessions: usize) -> AcousticModel {
     .unwrap()
 }
 
+/// Runs of different lengths, styles and speeds on several threads at once give exactly
+/// what each gives alone, both on one shared session and on a session each.
+#[test]
+fn concurrent_runs_of_different_inputs_equal_serial_runs_shared_or_not() {
+    let inputs: Vec<(Vec<i64>, Vec<f32>, f32)> = (0..6)
+        .map(|k| {
+            let mut ids = vec![0];
+            ids.extend((0..(5 + 7 * k)).map(|i| (i as i64 * 5 + k as i64) % 177 + 1));
+            ids.extend([10, 0]);
+            let style = (0..STYLE_DIM)
+                .map(|j| 0.02 * ((j + k) as f32 * 0.3).sin())
+                .collect();
+            (ids, style, 0.8 + 0.1 * k as f32)
+        })
+        .collect();
+    let serial = model();
+    let expected: Vec<_> = inputs
+        .iter()
+        .map(|(ids, style, speed)| serial.run(ids, style, *speed).unwrap())
+        .collect();
+    for share in [true, false] {
+        let m = AcousticModel::load(
+            &fixture("model.onnx"),
+            &ModelOptions::new()
+                .with_intra_threads(1)
+                .with_sessions(3)
+                .with_share_session(share),
+        )
+        .unwrap();
+        assert_eq!(m.sessions(), 3);
+        assert_eq!(m.ort_sessions(), if share { 1 } else { 3 });
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..3)
+                .map(|t| {
+                    let (m, inputs, expected) = (&m, &inputs, &expected);
+                    s.spawn(move || {
+                        let mut same = 0;
+                        for round in 0..4 {
+                            for k in 0..inputs.len() {
+                                let k = (k + t + round) % inputs.len();
+                                let (ids, style, speed) = &inputs[k];
+                                if m.run(ids, style, *speed).unwrap() == expected[k] {
+                                    same += 1;
+                                }
+                            }
+                        }
+                        same
+                    })
+                })
+                .collect();
+            for h in handles {
+                assert_eq!(h.join().unwrap(), 4 * inputs.len(), "share_session {share}");
+            }
+        });
+        assert_eq!(m.runs_started(), 3 * 4 * inputs.len() as u64);
+    }
+}
+
 #[test]
 fn a_pool_of_sessions_gives_the_same_results_and_counts_runs() {
     let m = pooled(3);
     assert_eq!(m.sessions(), 3);
+    assert_eq!(m.ort_sessions(), 1);
     assert_eq!(m.idle_sessions(), 3);
     assert_eq!(m.waiting(), 0);
     let style = [0.05f32; STYLE_DIM];
