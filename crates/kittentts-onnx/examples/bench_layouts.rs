@@ -16,37 +16,31 @@
 use std::sync::Barrier;
 use std::time::Instant;
 
-use kittentts_onnx::{AcousticModel, ModelOptions, STYLE_DIM};
+#[path = "inputs/mod.rs"]
+mod inputs;
 
-fn ids(n: usize) -> Vec<i64> {
-    let mut ids = vec![0];
-    ids.extend((0..n - 3).map(|i| (7 * i as i64 + 3) % 177 + 1));
-    ids.extend([10, 0]);
-    ids
-}
+use inputs::{ids, style};
+use kittentts_onnx::{AcousticModel, ModelOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let model_path = std::path::PathBuf::from(args.next().ok_or("model")?);
     let trials: usize = args.next().map_or(Ok(5), |s| s.parse())?;
     let specs: Vec<String> = args.collect();
-    let style: Vec<f32> = (0..STYLE_DIM)
-        .map(|j| 0.1 * (0.37 * j as f32).sin())
-        .collect();
+    let style = style();
     let mut models = Vec::new();
     for spec in &specs {
         let (name, rest) = spec.split_once('=').ok_or("spec")?;
         let v: Vec<usize> = rest.split(',').map(str::parse).collect::<Result<_, _>>()?;
-        if v.len() != 4 {
+        let [runs, threads, share, spin] = v[..] else {
             return Err(format!("layout {spec}: NAME=RUNS,THREADS,SHARE,SPIN").into());
-        }
-        let u = |i: usize| v[i];
+        };
         let o = ModelOptions::new()
-            .with_sessions(u(0))
-            .with_intra_threads(u(1))
+            .with_sessions(runs)
+            .with_intra_threads(threads)
             .with_inter_threads(1)
-            .with_share_session(u(2) == 1)
-            .with_intra_spinning(u(3) == 1);
+            .with_share_session(share == 1)
+            .with_intra_spinning(spin == 1);
         let m = AcousticModel::load(&model_path, &o)?;
         m.run(&ids(80), &style, 1.0)?;
         models.push((name.to_string(), m));

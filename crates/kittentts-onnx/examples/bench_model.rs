@@ -18,7 +18,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kittentts_onnx::{AcousticModel, ModelOptions, STYLE_DIM};
+#[path = "inputs/mod.rs"]
+mod inputs;
+
+use inputs::{ids, style};
+use kittentts_onnx::{AcousticModel, ModelOptions};
 
 struct Args {
     threads: usize,
@@ -63,13 +67,6 @@ fn parse() -> Result<Args, String> {
     Ok(args)
 }
 
-fn ids(n: usize) -> Vec<i64> {
-    let mut ids = vec![0];
-    ids.extend((0..n - 3).map(|i| (7 * i as i64 + 3) % 177 + 1));
-    ids.extend([10, 0]);
-    ids
-}
-
 /// Process CPU seconds so far (user + system, all threads), from `/proc/self/stat`.
 fn cpu_seconds() -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
@@ -89,9 +86,7 @@ fn cpu_seconds() -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse()?;
-    let style: Vec<f32> = (0..STYLE_DIM)
-        .map(|j| 0.1 * (0.37 * j as f32).sin())
-        .collect();
+    let style = style();
     let mut out = std::io::stdout().lock();
     for model_path in &args.models {
         let t0 = Instant::now();

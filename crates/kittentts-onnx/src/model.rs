@@ -63,7 +63,9 @@ pub struct ModelOptions {
     pub providers: Vec<ExecutionProvider>,
     /// On the CPU, whether the [`sessions`](Self::sessions) concurrent runs share one ONNX
     /// Runtime session (its weights, kernels and memory arena) instead of each having its own.
-    /// On by default: it costs no speed and saves memory and load time (one session to make).
+    /// On by default: it saves memory (a fifth of the peak on a long text with the nano
+    /// model) and load time (one session to make); concurrent long runs were up to ~9% slower
+    /// on 2 cores.
     /// Ignored with other execution providers, whose runs each get their own session.
     pub share_session: bool,
     /// A folder where the model, as ONNX Runtime optimises it for this CPU, is kept between
@@ -190,17 +192,16 @@ pub struct ModelOutput {
 /// `Send + Sync`. Up to [`ModelOptions::sessions`] runs go at once: concurrent
 /// [`run`](Self::run) calls each take a free place, and wait (first come first served) only
 /// when all are taken. On the CPU they share one ONNX Runtime session
-/// ([`ModelOptions::share_session`]); elsewhere each place is a session. Each run spreads over [`ModelOptions::intra_threads`] threads. A panic in a
-/// caller's thread never leaves a session unusable.
+/// ([`ModelOptions::share_session`]); elsewhere each place is a session. Each run spreads
+/// over [`ModelOptions::intra_threads`] threads. A panic in a caller's thread never leaves a
+/// session unusable.
 pub struct AcousticModel {
     path: PathBuf,
     pool: Pool,
     names: RunNames,
-    waveform_index: usize,
-    duration_index: Option<usize>,
     style_shape: Vec<usize>,
-    waveform_output: String,
-    duration_output: Option<String>,
+    waveform_output: Output,
+    duration_output: Option<Output>,
     providers: Vec<ExecutionProvider>,
     shrink_arena: bool,
     _runtime: Arc<Runtime>,
@@ -250,8 +251,9 @@ impl AcousticModel {
         let prepacked = PrepackedWeights::new();
         let count = options.sessions.max(1);
         // With only the CPU there is no fall-back to decide, so every session (one, when
-        // they share) is made at once, one thread each (graph optimisation is most of a load, and each session's is
-        // independent). With other providers the first session settles which ones register.
+        // they share) is made at once, one thread each (graph optimisation is most of a load,
+        // and each session's is independent). With other providers the first session settles
+        // which ones register.
         let (sessions, providers) = if options.providers.is_empty() {
             // On the CPU the runs share one session unless told otherwise (see `run.rs`).
             let made = if options.share_session { 1 } else { count };
@@ -302,13 +304,7 @@ impl AcousticModel {
             source: std::io::Error::other("no session was created"),
         })?;
         let contract = check_contract(path, first.inputs(), first.outputs())?;
-        let position = |name: &str| first.outputs().iter().position(|o| o.name() == name);
-        let waveform_index = position(&contract.waveform_output);
-        let duration_index = contract.duration_output.as_deref().and_then(position);
-        let (Some(names), Some(waveform_index)) = (
-            RunNames::new(&[INPUT_IDS, STYLE, SPEED], first),
-            waveform_index,
-        ) else {
+        let Some(names) = RunNames::new(&[INPUT_IDS, STYLE, SPEED], first) else {
             return Err(Error::ContractMismatch {
                 path: path.to_path_buf(),
                 details: "an output name holds a NUL byte".to_owned(),
@@ -327,8 +323,6 @@ impl AcousticModel {
             path: path.to_path_buf(),
             pool: Pool::new(sessions, count),
             names,
-            waveform_index,
-            duration_index,
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
             duration_output: contract.duration_output,
@@ -467,20 +461,21 @@ impl AcousticModel {
                 .and_then(Option::take)
                 .ok_or_else(|| invalid(format!("output `{name}` is missing")))
         };
-        let waveform = take(self.waveform_index, &self.waveform_output)?
+        let wave = &self.waveform_output;
+        let waveform = take(wave.index, &wave.name)?
             .try_extract_tensor::<f32>()
-            .map_err(|e| invalid(format!("output `{}`: {e}", self.waveform_output)))?
+            .map_err(|e| invalid(format!("output `{}`: {e}", wave.name)))?
             .1
             .to_vec();
-        let durations = match (&self.duration_output, self.duration_index) {
-            (Some(name), Some(index)) => Some(
-                take(index, name)?
+        let durations = match &self.duration_output {
+            None => None,
+            Some(Output { index, name }) => Some(
+                take(*index, name)?
                     .try_extract_tensor::<i64>()
                     .map_err(|e| invalid(format!("output `{name}`: {e}")))?
                     .1
                     .to_vec(),
             ),
-            _ => None,
         };
         drop(outputs);
         drop(lease);
@@ -764,8 +759,22 @@ fn cpu_features() -> u64 {
 
 struct Contract {
     style_shape: Vec<usize>,
-    waveform_output: String,
-    duration_output: Option<String>,
+    waveform_output: Output,
+    duration_output: Option<Output>,
+}
+
+fn output((index, outlet): (usize, &Outlet)) -> Output {
+    Output {
+        index,
+        name: outlet.name().to_owned(),
+    }
+}
+
+/// One of the session's outputs: its position in the session's outputs, and its name.
+#[derive(Debug)]
+struct Output {
+    index: usize,
+    name: String,
 }
 
 fn describe(outlets: &[Outlet]) -> String {
@@ -812,24 +821,21 @@ fn check_contract(path: &Path, inputs: &[Outlet], outputs: &[Outlet]) -> Result<
             problems.push(format!("unexpected input `{}`", o.name()));
         }
     }
-    let waveform = outputs.iter().find(|o| o.name() == WAVEFORM).or_else(|| {
-        outputs
-            .iter()
-            .find(|o| tensor_type(o.dtype()) == Some(TensorElementType::Float32))
-    });
+    let find = |f: &dyn Fn(&Outlet) -> bool| outputs.iter().enumerate().find(|(_, o)| f(o));
+    let waveform = find(&|o| o.name() == WAVEFORM)
+        .or_else(|| find(&|o| tensor_type(o.dtype()) == Some(TensorElementType::Float32)));
     match waveform {
         None => problems.push("no float32 output for the waveform".to_owned()),
-        Some(o) if tensor_type(o.dtype()) != Some(TensorElementType::Float32) => {
-            problems.push(format!(
+        Some((_, o)) if tensor_type(o.dtype()) != Some(TensorElementType::Float32) => problems
+            .push(format!(
                 "output `{}` is {}, expected a Float32 tensor",
                 o.name(),
                 type_name(o.dtype())
-            ))
-        }
+            )),
         Some(_) => {}
     }
-    let duration = outputs.iter().find(|o| o.name() == DURATION);
-    if let Some(o) = duration
+    let duration = find(&|o| o.name() == DURATION);
+    if let Some((_, o)) = duration
         && tensor_type(o.dtype()) != Some(TensorElementType::Int64)
     {
         problems.push(format!(
@@ -862,7 +868,7 @@ fn check_contract(path: &Path, inputs: &[Outlet], outputs: &[Outlet]) -> Result<
         .unwrap_or_else(|| vec![1, STYLE_DIM]);
     Ok(Contract {
         style_shape,
-        waveform_output: waveform.name().to_owned(),
-        duration_output: duration.map(|o| o.name().to_owned()),
+        waveform_output: output(waveform),
+        duration_output: duration.map(output),
     })
 }
