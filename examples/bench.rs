@@ -50,6 +50,9 @@ struct Args {
     /// Give each session its own ONNX Runtime session (`share_session(false)`).
     #[arg(long)]
     separate_sessions: bool,
+    /// Every run gets the same thread count (`adaptive_threads(false)`).
+    #[arg(long)]
+    fixed_threads: bool,
     /// Threads calling the one shared synthesizer at once.
     #[arg(long, default_value_t = 1)]
     callers: usize,
@@ -97,6 +100,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.separate_sessions {
         builder = builder.share_session(false);
+    }
+    if args.fixed_threads {
+        builder = builder.adaptive_threads(false);
     }
     if args.sessions > 0 {
         builder = builder.sessions(args.sessions);

@@ -10,7 +10,7 @@ use ort::session::Session;
 use ort::session::builder::{PrepackedWeights, SessionBuilder};
 use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
 
-use crate::pool::Pool;
+use crate::pool::{Layout, Pool};
 use crate::run::RunNames;
 use crate::runtime::{Runtime, runtime};
 use crate::{Error, ExecutionProvider};
@@ -68,6 +68,18 @@ pub struct ModelOptions {
     /// on 2 cores.
     /// Ignored with other execution providers, whose runs each get their own session.
     pub share_session: bool,
+    /// With shared sessions on the CPU and more than one run at once: whether the thread
+    /// count follows the load. The runs then go to two ONNX Runtime sessions: a run that
+    /// starts while no other is going gets the wide one ([`intra_threads`](Self::intra_threads)
+    /// threads, every core by default), a run that starts beside another gets the narrow one
+    /// (the wide one's threads divided among the [`sessions`](Self::sessions): one on 2 cores
+    /// with 2 runs). One sentence alone thus has every core, and runs at once each have their
+    /// share instead of fighting over all of them (on 2 cores, two one-thread runs serve
+    /// 1.27× what one two-thread run serves). Default `true`; it costs the second session's
+    /// memory (about 60 MB with the nano fp32 model, 100 MB at the peak of a long text).
+    /// Ignored when the narrow session would not have fewer threads, with separate sessions
+    /// and with other execution providers.
+    pub adaptive_threads: bool,
     /// A folder where the model, as ONNX Runtime optimises it for this CPU, is kept between
     /// loads (CPU only). Loading that file skips graph optimisation, most of a load's time.
     /// The file's name holds the model file's path, size and date, the runtime's version and
@@ -95,6 +107,7 @@ impl Default for ModelOptions {
             providers: Vec::new(),
             shrink_arena: true,
             share_session: true,
+            adaptive_threads: true,
             require_providers: false,
         }
     }
@@ -131,6 +144,38 @@ impl ModelOptions {
     #[must_use]
     pub fn with_intra_threads(mut self, threads: usize) -> Self {
         self.intra_threads = Some(threads);
+        self
+    }
+
+    /// Whether a model loaded with these options has [`adaptive_threads`](Self::adaptive_threads)
+    /// in effect: asked for, shared sessions, the CPU only, more than one run at once, and
+    /// a narrow session that would have fewer threads than the wide one.
+    pub fn threads_follow_load(&self) -> bool {
+        self.adaptive_threads
+            && self.share_session
+            && self.providers.is_empty()
+            && self.sessions > 1
+            && self.narrow_threads() < self.wide_threads()
+    }
+
+    /// The wide session's intra-op threads: [`intra_threads`](Self::intra_threads), or one
+    /// per core.
+    fn wide_threads(&self) -> usize {
+        self.intra_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+            .max(1)
+    }
+
+    /// The narrow session's intra-op threads: the wide session's divided among the runs at
+    /// once (1 on 2 cores with 2 runs, 2 on 4 cores), at least 1.
+    fn narrow_threads(&self) -> usize {
+        (self.wide_threads() / self.sessions.max(1)).max(1)
+    }
+
+    /// Sets [`adaptive_threads`](Self::adaptive_threads).
+    #[must_use]
+    pub fn with_adaptive_threads(mut self, adaptive: bool) -> Self {
+        self.adaptive_threads = adaptive;
         self
     }
 
@@ -244,28 +289,41 @@ impl AcousticModel {
         }
         let rt = runtime(options.ort_library.as_deref())?;
         let started = Instant::now();
-        let bytes = std::fs::read(path).map_err(|source| Error::ModelFile {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // Read only when a session is made from them: a cached optimised model is not.
+        let bytes = ModelBytes::new(path);
         let prepacked = PrepackedWeights::new();
         let count = options.sessions.max(1);
+        let layout = if options.threads_follow_load() {
+            Layout::Adaptive
+        } else {
+            Layout::Fixed
+        };
         // With only the CPU there is no fall-back to decide, so every session (one, when
         // they share) is made at once, one thread each (graph optimisation is most of a load,
         // and each session's is independent). With other providers the first session settles
         // which ones register.
         let (sessions, providers) = if options.providers.is_empty() {
-            // On the CPU the runs share one session unless told otherwise (see `run.rs`).
-            let made = if options.share_session { 1 } else { count };
-            (
-                cpu_sessions(&rt, path, &bytes, &prepacked, options, made)?,
-                Vec::new(),
-            )
+            // On the CPU the runs share one session unless told otherwise (see `run.rs`);
+            // adaptively, a wide session and a narrow one.
+            let sessions = if layout == Layout::Adaptive {
+                // One after the other: each load's transient memory (the parsed model) then
+                // comes and goes alone, instead of adding to the peak.
+                let narrow = options.clone().with_intra_threads(options.narrow_threads());
+                let mut both = cpu_sessions(&rt, path, &bytes, &prepacked, options, 1)?;
+                let narrow = cpu_sessions(&rt, path, &bytes, &prepacked, &narrow, 1)?;
+                both.extend(narrow);
+                both
+            } else {
+                let made = if options.share_session { 1 } else { count };
+                cpu_sessions(&rt, path, &bytes, &prepacked, options, made)?
+            };
+            (sessions, Vec::new())
         } else {
+            let bytes = bytes.get()?;
             let (first, providers) = match create_session(
                 &rt,
                 path,
-                Load::Bytes(&bytes),
+                Load::Bytes(bytes),
                 &prepacked,
                 options,
                 &options.providers,
@@ -283,7 +341,7 @@ impl AcousticModel {
                         error = %source,
                         "session creation with the requested execution providers failed; retrying on the CPU"
                     );
-                    create_session(&rt, path, Load::Bytes(&bytes), &prepacked, options, &[])?
+                    create_session(&rt, path, Load::Bytes(bytes), &prepacked, options, &[])?
                 }
                 Err(e) => return Err(e),
             };
@@ -291,7 +349,7 @@ impl AcousticModel {
             all.extend(create_sessions(
                 &rt,
                 path,
-                Load::Bytes(&bytes),
+                Load::Bytes(bytes),
                 &prepacked,
                 options,
                 &providers,
@@ -321,7 +379,7 @@ impl AcousticModel {
         );
         Ok(AcousticModel {
             path: path.to_path_buf(),
-            pool: Pool::new(sessions, count),
+            pool: Pool::new(sessions, count, layout),
             names,
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
@@ -377,9 +435,16 @@ impl AcousticModel {
     }
 
     /// How many ONNX Runtime sessions those runs use: 1 when they share one
-    /// ([`ModelOptions::share_session`], on the CPU), else [`sessions`](Self::sessions).
+    /// ([`ModelOptions::share_session`], on the CPU), 2 with
+    /// [`adaptive_threads`](Self::adaptive_threads), else [`sessions`](Self::sessions).
     pub fn ort_sessions(&self) -> usize {
         self.pool.session_count()
+    }
+
+    /// Whether the runs' thread count follows the load ([`ModelOptions::adaptive_threads`]
+    /// took effect): a run alone gets the wide session, a run beside another the narrow one.
+    pub fn adaptive_threads(&self) -> bool {
+        self.pool.layout() == Layout::Adaptive
     }
 
     /// How many runs could start right now without waiting.
@@ -397,6 +462,12 @@ impl AcousticModel {
     /// returns, no run for its flag starts, so this count stops growing for it.
     pub fn runs_started(&self) -> u64 {
         self.pool.grants()
+    }
+
+    /// How many of those runs started while another run was going: in the adaptive layout
+    /// ([`adaptive_threads`](Self::adaptive_threads)), the runs of the narrow session.
+    pub fn runs_started_beside_others(&self) -> u64 {
+        self.pool.grants_beside()
     }
 
     fn run_inner(
@@ -519,12 +590,13 @@ impl AcousticModel {
 fn cpu_sessions(
     rt: &Runtime,
     path: &Path,
-    bytes: &[u8],
+    bytes: &ModelBytes<'_>,
     prepacked: &PrepackedWeights,
     options: &ModelOptions,
     count: usize,
 ) -> Result<Vec<Session>, Error> {
     let Some(dir) = &options.optimized_cache else {
+        let bytes = bytes.get()?;
         return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
     };
     let file = optimized_file(dir, path, rt, options);
@@ -547,8 +619,10 @@ fn cpu_sessions(
     }
     if let Err(e) = std::fs::create_dir_all(dir) {
         tracing::warn!(dir = %dir.display(), error = %e, "cannot create the optimised-model cache: not caching");
+        let bytes = bytes.get()?;
         return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
     }
+    let bytes = bytes.get()?;
     let tmp = file.with_extension(format!("onnx.tmp-{}", std::process::id()));
     let (first, _) = create_session(
         rt,
@@ -608,6 +682,32 @@ fn create_sessions(
             })
             .collect()
     })
+}
+
+/// The model file's bytes, read on first use.
+struct ModelBytes<'a> {
+    path: &'a Path,
+    bytes: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl<'a> ModelBytes<'a> {
+    fn new(path: &'a Path) -> Self {
+        Self {
+            path,
+            bytes: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Result<&[u8], Error> {
+        if let Some(bytes) = self.bytes.get() {
+            return Ok(bytes);
+        }
+        let read = std::fs::read(self.path).map_err(|source| Error::ModelFile {
+            path: self.path.to_path_buf(),
+            source,
+        })?;
+        Ok(self.bytes.get_or_init(|| read))
+    }
 }
 
 /// What a session is made from.

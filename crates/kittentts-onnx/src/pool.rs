@@ -1,8 +1,10 @@
 //! A first-come-first-served pool of places to run, over one or more ONNX Runtime sessions.
 //!
-//! The pool has a fixed number of places; place `i` runs on session `i mod sessions`. With
-//! one session per place, a run has its session to itself; with fewer sessions (one, on the
-//! CPU), runs share them, which ONNX Runtime allows (see `run.rs`). The pool's state is a free
+//! The pool has a fixed number of places. Which session a run uses depends on its
+//! [`Layout`]: with one session per place, a run has its session to itself; with fewer
+//! sessions (one, on the CPU), runs share them, which ONNX Runtime allows (see `run.rs`); in
+//! the adaptive layout a run that starts while no other run is going takes the wide session
+//! (every thread) and one that starts beside another takes the narrow one (one thread). The pool's state is a free
 //! list and a queue of waiting tickets: a caller takes a place only when it is at the head of
 //! the queue, so callers are served in arrival order. A panic while a place is held returns it
 //! to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
@@ -23,11 +25,24 @@ struct State {
     next_ticket: u64,
     /// Places handed out since the pool was made.
     grants: u64,
+    /// Of those, places handed out while another run was going.
+    beside: u64,
+}
+
+/// How the pool's places map to its sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// Place `i` runs on session `i mod sessions`.
+    Fixed,
+    /// Two sessions: a run that starts while the pool is idle takes session 0 (the wide
+    /// one); a run that starts while another is going takes session 1 (the narrow one).
+    Adaptive,
 }
 
 pub(crate) struct Pool {
     sessions: Vec<Session>,
     places: usize,
+    layout: Layout,
     state: Mutex<State>,
     available: Condvar,
 }
@@ -36,12 +51,13 @@ pub(crate) struct Pool {
 pub(crate) struct Lease<'p> {
     pool: &'p Pool,
     index: usize,
+    session: usize,
 }
 
 impl Lease<'_> {
     /// The session this place runs on.
     pub(crate) fn session(&self) -> &Session {
-        &self.pool.sessions[self.index % self.pool.sessions.len()]
+        &self.pool.sessions[self.session]
     }
 }
 
@@ -55,13 +71,23 @@ impl Drop for Lease<'_> {
 }
 
 impl Pool {
-    /// A pool of `places` runs at once over `sessions` (at least one).
-    pub(crate) fn new(sessions: Vec<Session>, places: usize) -> Self {
-        let places = places.max(sessions.len());
+    /// A pool of `places` runs at once over `sessions` (at least one). [`Layout::Adaptive`]
+    /// needs exactly two sessions (else the pool is [`Layout::Fixed`]).
+    pub(crate) fn new(sessions: Vec<Session>, places: usize, layout: Layout) -> Self {
+        let layout = if sessions.len() == 2 {
+            layout
+        } else {
+            Layout::Fixed
+        };
+        let places = match layout {
+            Layout::Fixed => places.max(sessions.len()),
+            Layout::Adaptive => places.max(1),
+        };
         let free = (0..places).rev().collect();
         Self {
             sessions,
             places,
+            layout,
             state: Mutex::new(State {
                 free,
                 ..State::default()
@@ -73,6 +99,11 @@ impl Pool {
     /// How many runs may go at once.
     pub(crate) fn len(&self) -> usize {
         self.places
+    }
+
+    /// How places map to sessions.
+    pub(crate) fn layout(&self) -> Layout {
+        self.layout
     }
 
     /// How many ONNX Runtime sessions the places run on.
@@ -101,6 +132,11 @@ impl Pool {
         self.lock_state().grants
     }
 
+    /// How many of those were handed out while another run was going.
+    pub(crate) fn grants_beside(&self) -> u64 {
+        self.lock_state().beside
+    }
+
     /// Waits for a free place, first come first served. Returns `None` (and leaves the
     /// queue) as soon as `cancel` is set; whoever sets it should call [`wake`](Self::wake).
     /// The flag is read under the pool's lock, and `wake` takes that lock, so once a
@@ -119,17 +155,27 @@ impl Pool {
                 self.available.notify_all();
                 return None;
             }
+            let idle = state.free.len() == self.places;
             if state.queue.front() == Some(&ticket)
                 && let Some(index) = state.free.pop()
             {
+                let session = match self.layout {
+                    Layout::Fixed => index % self.sessions.len(),
+                    Layout::Adaptive => usize::from(!idle),
+                };
                 state.queue.pop_front();
                 state.grants += 1;
+                state.beside += u64::from(!idle);
                 let more = !state.free.is_empty() && !state.queue.is_empty();
                 drop(state);
                 if more {
                     self.available.notify_all();
                 }
-                return Some(Lease { pool: self, index });
+                return Some(Lease {
+                    pool: self,
+                    index,
+                    session,
+                });
             }
             state = self
                 .available

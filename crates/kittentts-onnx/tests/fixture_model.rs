@@ -359,17 +359,20 @@ fn concurrent_runs_of_different_inputs_equal_serial_runs_shared_or_not() {
         .iter()
         .map(|(ids, style, speed)| serial.run(ids, style, *speed).unwrap())
         .collect();
-    for share in [true, false] {
+    // (intra-op threads, shared): one shared session; three sessions; a wide (2 threads)
+    // and a narrow (1 thread) session, the adaptive layout.
+    for (threads, share, ort_sessions) in [(1, true, 1), (1, false, 3), (2, true, 2)] {
         let m = AcousticModel::load(
             &fixture("model.onnx"),
             &ModelOptions::new()
-                .with_intra_threads(1)
+                .with_intra_threads(threads)
                 .with_sessions(3)
                 .with_share_session(share),
         )
         .unwrap();
         assert_eq!(m.sessions(), 3);
-        assert_eq!(m.ort_sessions(), if share { 1 } else { 3 });
+        assert_eq!(m.ort_sessions(), ort_sessions);
+        assert_eq!(m.adaptive_threads(), threads == 2);
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..3)
                 .map(|t| {
@@ -390,7 +393,11 @@ fn concurrent_runs_of_different_inputs_equal_serial_runs_shared_or_not() {
                 })
                 .collect();
             for h in handles {
-                assert_eq!(h.join().unwrap(), 4 * inputs.len(), "share_session {share}");
+                assert_eq!(
+                    h.join().unwrap(),
+                    4 * inputs.len(),
+                    "threads {threads}, share_session {share}"
+                );
             }
         });
         assert_eq!(m.runs_started(), 3 * 4 * inputs.len() as u64);
@@ -461,4 +468,48 @@ fn a_panic_while_running_leaves_the_pool_usable() {
     assert!(panicked.is_err());
     assert_eq!(m.idle_sessions(), 1);
     assert!(m.run(&IDS, &style, 1.0).is_ok());
+}
+
+/// In the adaptive layout a run that starts alone takes the wide session: serial runs never
+/// count as started beside others, and they equal a one-thread model's runs exactly.
+#[test]
+fn adaptive_threads_give_serial_runs_the_wide_session_and_the_same_results() {
+    let options = ModelOptions::new().with_intra_threads(2).with_sessions(2);
+    assert!(options.threads_follow_load());
+    assert!(
+        !options
+            .clone()
+            .with_adaptive_threads(false)
+            .threads_follow_load()
+    );
+    assert!(!options.clone().with_intra_threads(1).threads_follow_load());
+    assert!(!options.clone().with_sessions(1).threads_follow_load());
+    assert!(
+        !options
+            .clone()
+            .with_share_session(false)
+            .threads_follow_load()
+    );
+    let m = AcousticModel::load(&fixture("model.onnx"), &options).unwrap();
+    assert!(m.adaptive_threads());
+    assert_eq!(m.ort_sessions(), 2);
+    let fixed = AcousticModel::load(
+        &fixture("model.onnx"),
+        &options.clone().with_adaptive_threads(false),
+    )
+    .unwrap();
+    assert!(!fixed.adaptive_threads());
+    assert_eq!(fixed.ort_sessions(), 1);
+    let narrow = pooled(1);
+    let style = [0.03f32; STYLE_DIM];
+    for n in [3, 40, 200] {
+        let ids: Vec<i64> = (0..n).map(|i| (i * 7) % 177 + 1).collect();
+        assert_eq!(
+            m.run(&ids, &style, 1.1).unwrap(),
+            narrow.run(&ids, &style, 1.1).unwrap(),
+            "{n} ids"
+        );
+    }
+    assert_eq!(m.runs_started(), 3);
+    assert_eq!(m.runs_started_beside_others(), 0);
 }
