@@ -554,8 +554,8 @@ impl SynthesizerBuilder {
         let mut onnx = onnx.with_sessions(sessions).with_optimized_cache(cache);
         onnx.intra_threads = Some(threads);
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        // Adaptively, the wide session's threads run alone (spinning helps them); fixed
-        // sessions that together ask for more than the cores must not spin.
+        // Runs that together ask for more than the cores must not spin; with adaptive threads
+        // too: the wide session's spinning threads slowed a narrow run beside them (measured).
         if sessions * threads > cores {
             onnx.intra_spinning = Some(false);
         }

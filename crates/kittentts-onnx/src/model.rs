@@ -298,8 +298,8 @@ impl AcousticModel {
         } else {
             Layout::Fixed
         };
-        // With only the CPU there is no fall-back to decide, so every session (one, when
-        // they share) is made at once, one thread each (graph optimisation is most of a load,
+        // With only the CPU there is no fall-back to decide, so the separate sessions are
+        // made at once, one thread each (graph optimisation is most of a load,
         // and each session's is independent). With other providers the first session settles
         // which ones register.
         let (sessions, providers) = if options.providers.is_empty() {
