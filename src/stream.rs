@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
+use kittentts_onnx::RunWidth;
 use kittentts_text::{SourceMap, TextChunk};
 
 use crate::synthesizer::{Inner, PreparedVoice};
@@ -69,6 +70,9 @@ pub(crate) struct Job {
     pub(crate) silence_threshold: Option<f32>,
     /// Present when word timings were asked for.
     pub(crate) plan: Option<WordPlan>,
+    /// The session width to ask for (set by the front end: narrow when more of the text's
+    /// chunks will run beside this one).
+    pub(crate) width: RunWidth,
 }
 
 /// What the caller's side and the threads share.
@@ -338,7 +342,11 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
     }
     {
         let (inner, shared) = (Arc::clone(inner), Arc::clone(&shared));
-        std::thread::spawn(move || front_end(&inner, &shared, source, &jobs_tx, &results_tx));
+        // With one worker the chunks run one at a time: each may take the wide session.
+        let parallel = workers > 1;
+        std::thread::spawn(move || {
+            front_end(&inner, &shared, source, parallel, &jobs_tx, &results_tx);
+        });
     }
     SynthesisStream {
         shared,
@@ -351,17 +359,31 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
     }
 }
 
-/// Feeds jobs to the workers, taking a look-ahead permit for each.
+/// Feeds jobs to the workers, taking a look-ahead permit for each. With `parallel` workers, a
+/// chunk that has more chunks after it asks for the narrow session ([`RunWidth::Narrow`]):
+/// those chunks run beside it, and a chunk on the wide session would share its cores with
+/// them (two narrow runs make the most of the cores). The first chunk of a lazy stream runs
+/// alone, so it keeps the wide session; so does a last chunk that finds the model idle.
 fn front_end(
     inner: &Inner,
     shared: &Shared,
     source: Source,
+    parallel: bool,
     jobs: &SyncSender<Job>,
     results: &Sender<Message>,
 ) {
+    let width = |followed: bool| {
+        if parallel && followed {
+            RunWidth::Narrow
+        } else {
+            RunWidth::Auto
+        }
+    };
     match source {
         Source::Prepared(list) => {
-            for job in list {
+            let count = list.len();
+            for (k, mut job) in list.into_iter().enumerate() {
+                job.width = width(k + 1 < count);
                 if !shared.take_permit() || jobs.send(job).is_err() {
                     return;
                 }
@@ -371,7 +393,8 @@ fn front_end(
             let mut index = 0;
             let mut tokens = 0.0;
             let mut bytes = ByteCursor::default();
-            for sentence in &text.sentences {
+            for (s, sentence) in text.sentences.iter().enumerate() {
+                let last_sentence = s + 1 == text.sentences.len();
                 if shared.cancelled() {
                     return;
                 }
@@ -395,8 +418,10 @@ fn front_end(
                         return;
                     }
                 };
-                for job in prepared {
+                let count = prepared.len();
+                for (k, mut job) in prepared.into_iter().enumerate() {
                     index += 1;
+                    job.width = width(job.index > 0 && (k + 1 < count || !last_sentence));
                     // The first chunk runs alone: its audio comes soonest with every core on
                     // it, while the next chunks are phonemised.
                     if job.index == 1 && !shared.wait_first() {
@@ -695,6 +720,49 @@ mod tests {
                     "chunk {index} started before chunk 0 ended"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_chunks_of_one_text_ask_for_the_narrow_session() {
+        let tts = Synthesizer::builder()
+            .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
+            .sessions(2)
+            .intra_threads(2)
+            .build()
+            .unwrap();
+        let model = tts.model();
+        let text = "One, two. Three, four. Five, six. Seven, eight. Nine, ten.";
+        let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
+        let expected = fixture().synthesize(text, &options).unwrap();
+        let narrow_after = |f: &dyn Fn()| {
+            let before = model.narrow_runs();
+            f();
+            model.narrow_runs() - before
+        };
+        // synthesize: every chunk but the last asks for it; the last gets it if another
+        // chunk is still running.
+        let n = narrow_after(&|| assert_eq!(tts.synthesize(text, &options).unwrap(), expected));
+        // stream: the first chunk runs alone on the wide session.
+        let m = narrow_after(&|| {
+            let samples: Vec<f32> = tts
+                .stream(text, &options)
+                .unwrap()
+                .flat_map(|c| c.unwrap().samples)
+                .collect();
+            assert_eq!(samples, expected.samples);
+        });
+        // One chunk alone takes the wide session.
+        let one = narrow_after(&|| {
+            tts.synthesize("One, two.", &options).unwrap();
+        });
+        if model.adaptive_threads() {
+            assert!((4..=5).contains(&n), "{n} narrow runs of 5");
+            assert!((3..=4).contains(&m), "{m} narrow runs of 5");
+            assert_eq!(one, 0);
+        } else {
+            // A machine with one core caps the threads at one: nothing is narrow.
+            assert_eq!((n, m, one), (0, 0, 0));
         }
     }
 

@@ -44,6 +44,7 @@ pub use model::{
     AcousticModel, MAX_INPUT_IDS, ModelOptions, ModelOutput, SAMPLE_RATE, SAMPLES_PER_FRAME,
     STYLE_DIM,
 };
+pub use pool::RunWidth;
 pub use provider::ExecutionProvider;
 pub use runtime::{
     LibrarySource, MIN_ORT_MINOR_VERSION, ORT_DYLIB_PATH_ENV, RUNTIME_DIR_ENV, init_runtime,

@@ -10,7 +10,7 @@ use ort::session::Session;
 use ort::session::builder::{PrepackedWeights, SessionBuilder};
 use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
 
-use crate::pool::{Layout, Pool};
+use crate::pool::{Layout, Pool, RunWidth};
 use crate::run::RunNames;
 use crate::runtime::{Runtime, runtime};
 use crate::{Error, ExecutionProvider};
@@ -75,13 +75,19 @@ pub struct ModelOptions {
     /// (the wide one's threads divided among the [`sessions`](Self::sessions): one on 2 cores
     /// with 2 runs). One sentence alone thus has every core, and runs at once each have their
     /// share instead of fighting over all of them (on 2 cores, two one-thread runs serve
-    /// 1.27× what one two-thread run serves). Default `true`; it costs the second session's
-    /// memory (about 60 MB with the nano fp32 model, 100 MB at the peak of a long text).
+    /// 1.27× what one two-thread run serves). A caller about to start runs beside this one
+    /// (the chunks of one text) asks for the narrow session at once with
+    /// [`RunWidth::Narrow`]. Default `true`; it costs the second session's memory: about
+    /// 43 MB with the nano fp32 model when both load from the
+    /// [`optimized_cache`](Self::optimized_cache), whose weights file they share (about
+    /// 65 MB without the cache).
     /// Ignored when the narrow session would not have fewer threads, with separate sessions
     /// and with other execution providers.
     pub adaptive_threads: bool,
     /// A folder where the model, as ONNX Runtime optimises it for this CPU, is kept between
     /// loads (CPU only). Loading that file skips graph optimisation, most of a load's time.
+    /// The weights are kept in a file of their own beside it, which ONNX Runtime maps into
+    /// memory instead of copying: the sessions of a process share one copy.
     /// The file's name holds the model file's path, size and date, the runtime's version and
     /// the CPU's features, so a change of any makes a new one. Default `None`.
     pub optimized_cache: Option<PathBuf>,
@@ -403,7 +409,7 @@ impl AcousticModel {
     /// [`Error::InvalidSpeed`] before running; [`Error::Inference`] or [`Error::InvalidOutput`]
     /// from the run.
     pub fn run(&self, input_ids: &[i64], style: &[f32], speed: f32) -> Result<ModelOutput, Error> {
-        self.run_inner(input_ids, style, speed, None)?
+        self.run_inner(input_ids, style, speed, None, RunWidth::Auto)?
             .ok_or(Error::Cancelled)
     }
 
@@ -421,7 +427,27 @@ impl AcousticModel {
         speed: f32,
         cancel: &AtomicBool,
     ) -> Result<Option<ModelOutput>, Error> {
-        self.run_inner(input_ids, style, speed, Some(cancel))
+        self.run_inner(input_ids, style, speed, Some(cancel), RunWidth::Auto)
+    }
+
+    /// [`run_unless_cancelled`](Self::run_unless_cancelled) (or [`run`](Self::run) with no
+    /// flag), asking for a session of the given [`RunWidth`]. A caller that is about to start
+    /// other runs beside this one (the chunks of one text) asks for [`RunWidth::Narrow`]: with
+    /// [`adaptive_threads`](Self::adaptive_threads) such a run would otherwise take the wide
+    /// session and share its cores with the runs that follow it. Without adaptive threads the
+    /// width changes nothing.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run); with no flag a run is never cancelled.
+    pub fn run_with_width(
+        &self,
+        input_ids: &[i64],
+        style: &[f32],
+        speed: f32,
+        width: RunWidth,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Option<ModelOutput>, Error> {
+        self.run_inner(input_ids, style, speed, cancel, width)
     }
 
     /// Wakes the callers waiting for a session, so that those whose cancel flag is set leave.
@@ -470,12 +496,20 @@ impl AcousticModel {
         self.pool.grants_beside()
     }
 
+    /// How many runs took the narrow session ([`adaptive_threads`](Self::adaptive_threads)):
+    /// those started beside others and those that asked for [`RunWidth::Narrow`]; 0 without
+    /// adaptive threads.
+    pub fn narrow_runs(&self) -> u64 {
+        self.pool.grants_narrow()
+    }
+
     fn run_inner(
         &self,
         input_ids: &[i64],
         style: &[f32],
         speed: f32,
         cancel: Option<&AtomicBool>,
+        width: RunWidth,
     ) -> Result<Option<ModelOutput>, Error> {
         if input_ids.is_empty() {
             return Err(Error::EmptyInput);
@@ -506,7 +540,7 @@ impl AcousticModel {
             TensorRef::from_array_view((self.style_shape.clone(), style)).map_err(inference)?;
         let speed_t = TensorRef::from_array_view(([1usize], std::slice::from_ref(&speed)))
             .map_err(inference)?;
-        let Some(lease) = self.pool.acquire(cancel) else {
+        let Some(lease) = self.pool.acquire(cancel, width) else {
             return Ok(None);
         };
         let mut run_options = ort::session::RunOptions::new().map_err(inference)?;
@@ -623,35 +657,103 @@ fn cpu_sessions(
         return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
     }
     let bytes = bytes.get()?;
-    let tmp = file.with_extension(format!("onnx.tmp-{}", std::process::id()));
-    let (first, _) = create_session(
-        rt,
-        path,
-        Load::BytesSaving(bytes, &tmp),
-        prepacked,
-        options,
-        &[],
-    )?;
-    // The other sessions load the saved file, or optimise on their own if it cannot be kept.
-    let rest = match std::fs::rename(&tmp, &file) {
-        Ok(()) => Load::Optimized(&file),
+    match save_optimized(rt, path, bytes, prepacked, options, &file) {
+        Ok(first) if count == 1 => Ok(vec![first]),
+        Ok(first) => {
+            // The saving session holds the weights it optimised; the others share the saved
+            // weights file. Reload it too, so that every session shares them.
+            drop(first);
+            create_sessions(
+                rt,
+                path,
+                Load::Optimized(&file),
+                prepacked,
+                options,
+                &[],
+                count,
+            )
+        }
+        Err(Saved::Not(first)) => {
+            let mut all = vec![first];
+            all.extend(create_sessions(
+                rt,
+                path,
+                Load::Bytes(bytes),
+                prepacked,
+                options,
+                &[],
+                count - 1,
+            )?);
+            Ok(all)
+        }
+        Err(Saved::Failed(e)) => Err(e),
+    }
+}
+
+/// Why [`save_optimized`] returned no session reading the cache.
+enum Saved {
+    /// The session was made but its optimised model could not be kept.
+    Not(Session),
+    /// The session could not be made.
+    Failed(Error),
+}
+
+/// Makes a session from `bytes` and saves its optimised model as `file`, its weights beside it
+/// in [`weights_file`]`(file)`, which the saved graph names. Both are written in a folder of
+/// this call's own and then moved into place, the weights first: a process that finds
+/// `file` finds its weights too, and two processes filling the cache at once do not mix their
+/// files.
+fn save_optimized(
+    rt: &Runtime,
+    path: &Path,
+    bytes: &[u8],
+    prepacked: &PrepackedWeights,
+    options: &ModelOptions,
+    file: &Path,
+) -> Result<Session, Saved> {
+    let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
+        let (session, _) = create_session(rt, path, Load::Bytes(bytes), prepacked, options, &[])
+            .map_err(Saved::Failed)?;
+        return Err(Saved::Not(session));
+    };
+    let weights = weights_file(file);
+    // Of this call's own: loads in other processes and threads may fill the cache at once.
+    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let save = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp_dir = dir.join(format!(".tmp-{}-{save}", std::process::id()));
+    let tmp = tmp_dir.join(name);
+    let tmp_weights = weights_file(&tmp);
+    let made = std::fs::create_dir_all(&tmp_dir).map_err(|e| e.to_string());
+    let load = if made.is_ok() {
+        Load::BytesSaving(bytes, &tmp)
+    } else {
+        Load::Bytes(bytes)
+    };
+    let (session, _) = create_session(rt, path, load, prepacked, options, &[]).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp_dir);
+        Saved::Failed(e)
+    })?;
+    let kept = made.and_then(|()| {
+        // A model small enough to have no weights file is kept without one.
+        if tmp_weights.is_file() {
+            std::fs::rename(&tmp_weights, &weights).map_err(|e| e.to_string())?;
+        }
+        std::fs::rename(&tmp, file).map_err(|e| e.to_string())
+    });
+    let _ = std::fs::remove_dir_all(&tmp_dir);
+    match kept {
+        Ok(()) => Ok(session),
         Err(e) => {
             tracing::warn!(file = %file.display(), error = %e, "cannot keep the optimised model");
-            let _ = std::fs::remove_file(&tmp);
-            Load::Bytes(bytes)
+            Err(Saved::Not(session))
         }
-    };
-    let mut all = vec![first];
-    all.extend(create_sessions(
-        rt,
-        path,
-        rest,
-        prepacked,
-        options,
-        &[],
-        count - 1,
-    )?);
-    Ok(all)
+    }
+}
+
+/// The weights of the optimised model `file`: its initializers, stored outside its graph so
+/// that ONNX Runtime maps them from the file instead of copying them into each session.
+fn weights_file(file: &Path) -> PathBuf {
+    file.with_extension("weights")
 }
 
 /// `count` sessions, made on as many threads at once.
@@ -783,11 +885,24 @@ fn create_session(
         Load::Bytes(bytes) => builder.commit_from_memory(bytes),
         // ONNX Runtime warns that the saved model is for this CPU only: the cache's file
         // name holds the CPU's features for that reason, so the warning is not passed on.
+        // The initializers go to a file of their own beside the graph (named relative to
+        // it): a session made from the saved graph maps them from that file, so that the
+        // sessions of one process share one copy of the weights.
         Load::BytesSaving(bytes, save) => builder
             .with_log_level(ort::logging::LogLevel::Error)
             .map_err(option_error("set the log level"))?
             .with_optimized_model_path(save)
             .map_err(option_error("set the optimised model's path"))?
+            .with_config_entry(
+                "session.optimized_model_external_initializers_file_name",
+                weights_file(Path::new(save.file_name().unwrap_or_default())).to_string_lossy(),
+            )
+            .map_err(option_error("set the optimised model's weights file"))?
+            .with_config_entry(
+                "session.optimized_model_external_initializers_min_size_in_bytes",
+                EXTERNAL_MIN_BYTES,
+            )
+            .map_err(option_error("set the optimised model's weights threshold"))?
             .commit_from_memory(bytes),
         Load::Optimized(file) => builder
             .with_optimization_level(ort::session::builder::GraphOptimizationLevel::Disable)
@@ -803,7 +918,7 @@ fn create_session(
 
 /// The file in `dir` that holds `path`'s model as this ONNX Runtime optimises it on this CPU:
 /// named by the model file (path, size, modification time), the runtime's version, the
-/// machine's architecture and CPU features and the thread settings, so that any change makes
+/// machine's architecture and CPU features and the inter-op thread setting, so that any change makes
 /// a new one.
 fn optimized_file(dir: &Path, path: &Path, rt: &Runtime, options: &ModelOptions) -> PathBuf {
     use std::hash::{Hash, Hasher};
@@ -819,7 +934,8 @@ fn optimized_file(dir: &Path, path: &Path, rt: &Runtime, options: &ModelOptions)
     rt.version.hash(&mut h);
     std::env::consts::ARCH.hash(&mut h);
     cpu_features().hash(&mut h);
-    options.intra_threads.hash(&mut h);
+    // Not the intra-op threads: the graph does not depend on them, and the wide and narrow
+    // sessions of adaptive threads then share one file (and its weights).
     options.inter_threads.hash(&mut h);
     let stem = path
         .file_stem()
@@ -827,8 +943,13 @@ fn optimized_file(dir: &Path, path: &Path, rt: &Runtime, options: &ModelOptions)
     dir.join(format!("{stem}-{:016x}.onnx", h.finish()))
 }
 
-/// Bumped when the way optimised models are made or named changes.
-const OPTIMIZED_FORMAT: u32 = 1;
+/// Bumped when the way optimised models are made or named changes (2: weights in a file of
+/// their own; one file for every thread count).
+const OPTIMIZED_FORMAT: u32 = 2;
+
+/// Initializers at least this large go to the optimised model's weights file; smaller ones
+/// (shapes, scalars) stay in its graph.
+const EXTERNAL_MIN_BYTES: &str = "1024";
 
 /// The CPU features ONNX Runtime's kernels choose between, as a bit set.
 fn cpu_features() -> u64 {

@@ -4,7 +4,8 @@
 //! [`Layout`]: with one session per place, a run has its session to itself; with fewer
 //! sessions (one, on the CPU), runs share them, which ONNX Runtime allows (see `run.rs`); in
 //! the adaptive layout a run that starts while no other run is going takes the wide session
-//! (every thread) and one that starts beside another takes the narrow one (one thread). The pool's state is a free
+//! (every thread) and one that starts beside another, or whose caller says that others will
+//! soon run beside it ([`RunWidth::Narrow`]), takes the narrow one. The pool's state is a free
 //! list and a queue of waiting tickets: a caller takes a place only when it is at the head of
 //! the queue, so callers are served in arrival order. A panic while a place is held returns it
 //! to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
@@ -27,6 +28,19 @@ struct State {
     grants: u64,
     /// Of those, places handed out while another run was going.
     beside: u64,
+    /// Of those, places handed out on the narrow session (adaptive layout).
+    narrow: u64,
+}
+
+/// Which session a run asks for in the adaptive layout (ignored in the fixed one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RunWidth {
+    /// The wide session when no other run is going, else the narrow one.
+    #[default]
+    Auto,
+    /// The narrow session: the caller is about to start other runs beside this one (the
+    /// chunks of one text), so a wide run would soon share the cores with them.
+    Narrow,
 }
 
 /// How the pool's places map to its sessions.
@@ -35,7 +49,8 @@ pub(crate) enum Layout {
     /// Place `i` runs on session `i mod sessions`.
     Fixed,
     /// Two sessions: a run that starts while the pool is idle takes session 0 (the wide
-    /// one); a run that starts while another is going takes session 1 (the narrow one).
+    /// one); a run that starts while another is going, or asks for [`RunWidth::Narrow`], takes
+    /// session 1 (the narrow one).
     Adaptive,
 }
 
@@ -137,11 +152,20 @@ impl Pool {
         self.lock_state().beside
     }
 
+    /// How many were handed out on the narrow session (0 unless adaptive).
+    pub(crate) fn grants_narrow(&self) -> u64 {
+        self.lock_state().narrow
+    }
+
     /// Waits for a free place, first come first served. Returns `None` (and leaves the
     /// queue) as soon as `cancel` is set; whoever sets it should call [`wake`](Self::wake).
     /// The flag is read under the pool's lock, and `wake` takes that lock, so once a
     /// canceller's `wake` has returned, no place is handed out for that flag.
-    pub(crate) fn acquire(&self, cancel: Option<&AtomicBool>) -> Option<Lease<'_>> {
+    pub(crate) fn acquire(
+        &self,
+        cancel: Option<&AtomicBool>,
+        width: RunWidth,
+    ) -> Option<Lease<'_>> {
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Acquire));
         let mut state = self.lock_state();
         let ticket = state.next_ticket;
@@ -161,11 +185,12 @@ impl Pool {
             {
                 let session = match self.layout {
                     Layout::Fixed => index % self.sessions.len(),
-                    Layout::Adaptive => usize::from(!idle),
+                    Layout::Adaptive => usize::from(!idle || width == RunWidth::Narrow),
                 };
                 state.queue.pop_front();
                 state.grants += 1;
                 state.beside += u64::from(!idle);
+                state.narrow += u64::from(self.layout == Layout::Adaptive && session == 1);
                 let more = !state.free.is_empty() && !state.queue.is_empty();
                 drop(state);
                 if more {

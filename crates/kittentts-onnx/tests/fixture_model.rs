@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kittentts_onnx::{AcousticModel, Error, ExecutionProvider, ModelOptions, STYLE_DIM};
+use kittentts_onnx::{AcousticModel, Error, ExecutionProvider, ModelOptions, RunWidth, STYLE_DIM};
 use serde_json::Value;
 
 fn fixture(rel: &str) -> PathBuf {
@@ -512,4 +512,98 @@ fn adaptive_threads_give_serial_runs_the_wide_session_and_the_same_results() {
     }
     assert_eq!(m.runs_started(), 3);
     assert_eq!(m.runs_started_beside_others(), 0);
+    assert_eq!(m.narrow_runs(), 0);
+    // A caller that will start runs beside this one asks for the narrow session, though the
+    // model is idle; the result is the same.
+    let ids: Vec<i64> = (0..40).map(|i| (i * 5) % 177 + 1).collect();
+    let asked = m
+        .run_with_width(&ids, &style, 0.9, RunWidth::Narrow, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(asked, narrow.run(&ids, &style, 0.9).unwrap());
+    assert_eq!(m.narrow_runs(), 1);
+    assert_eq!(m.runs_started_beside_others(), 0);
+    m.run_with_width(&ids, &style, 0.9, RunWidth::Auto, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.narrow_runs(), 1);
+    // Without adaptive threads the width changes nothing.
+    fixed
+        .run_with_width(&ids, &style, 0.9, RunWidth::Narrow, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(fixed.narrow_runs(), 0);
+    // A set cancel flag stops the run before it starts.
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    assert_eq!(
+        m.run_with_width(&ids, &style, 0.9, RunWidth::Narrow, Some(&cancel))
+            .unwrap(),
+        None
+    );
+    assert_eq!(m.runs_started(), 5);
+}
+
+#[test]
+fn the_optimised_cache_keeps_the_weights_beside_the_graph_for_every_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let style = [0.05f32; STYLE_DIM];
+    let ids: Vec<i64> = (0..60).map(|i| (i * 11) % 177 + 1).collect();
+    let uncached = pooled(1).run(&ids, &style, 1.0).unwrap();
+    let cached = ModelOptions::new()
+        .with_intra_threads(2)
+        .with_sessions(2)
+        .with_optimized_cache(Some(dir.path().to_path_buf()));
+    // The first load optimises and saves; the second loads the saved graph and weights.
+    for round in 0..2 {
+        let m = AcousticModel::load(&fixture("model.onnx"), &cached).unwrap();
+        assert!(m.adaptive_threads());
+        assert_eq!(m.run(&ids, &style, 1.0).unwrap(), uncached, "round {round}");
+        assert_eq!(
+            m.run_with_width(&ids, &style, 1.0, RunWidth::Narrow, None)
+                .unwrap()
+                .unwrap(),
+            uncached,
+            "round {round}, narrow"
+        );
+    }
+    // One thread, one session: the same files serve it.
+    let one = ModelOptions::new()
+        .with_intra_threads(1)
+        .with_optimized_cache(Some(dir.path().to_path_buf()));
+    let m = AcousticModel::load(&fixture("model.onnx"), &one).unwrap();
+    assert_eq!(m.run(&ids, &style, 1.0).unwrap(), uncached);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let (graph, weights) = (&names[0], &names[1]);
+    assert!(
+        graph.starts_with("model-") && graph.ends_with(".onnx"),
+        "{names:?}"
+    );
+    assert_eq!(
+        weights.as_str(),
+        format!("{}.weights", graph.trim_end_matches(".onnx")),
+        "{names:?}"
+    );
+    // The large initializers are out of the graph, in the weights file.
+    // Loads that fill an empty cache at once (threads of one process) each succeed.
+    let fresh = tempfile::tempdir().unwrap();
+    let racing = cached.with_optimized_cache(Some(fresh.path().to_path_buf()));
+    std::thread::scope(|s| {
+        let loads: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| AcousticModel::load(&fixture("model.onnx"), &racing).unwrap()))
+            .collect();
+        for load in loads {
+            assert_eq!(
+                load.join().unwrap().run(&ids, &style, 1.0).unwrap(),
+                uncached
+            );
+        }
+    });
+    assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 2);
+    let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
+    assert!(size(weights) >= 1024, "{} bytes of weights", size(weights));
 }
