@@ -351,6 +351,7 @@ impl Synthesizer {
         *,
         sessions = None,
         threads = None,
+        adaptive_threads = true,
         cache_dir = None,
         offline = false,
         lexicon = None,
@@ -369,6 +370,7 @@ impl Synthesizer {
         model: &str,
         sessions: Option<usize>,
         threads: Option<usize>,
+        adaptive_threads: bool,
         cache_dir: Option<PathBuf>,
         offline: bool,
         lexicon: Option<Bound<'_, PyAny>>,
@@ -402,6 +404,7 @@ impl Synthesizer {
         if let Some(n) = threads {
             builder = builder.intra_threads(n);
         }
+        builder = builder.adaptive_threads(adaptive_threads);
         if let Some(n) = max_text_chars {
             builder = builder.max_text_chars(n);
         }
@@ -602,6 +605,14 @@ impl Synthesizer {
     #[getter]
     fn threads(&self) -> usize {
         self.inner.intra_threads()
+    }
+
+    /// Whether the thread count follows the load (a run alone has every thread, runs side
+    /// by side a share): asked for with `adaptive_threads` and possible here (more than one
+    /// session, more than one thread, the CPU).
+    #[getter]
+    fn adaptive_threads(&self) -> bool {
+        self.inner.model().adaptive_threads()
     }
 
     /// The folder the model was loaded from.

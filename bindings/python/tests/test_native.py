@@ -95,6 +95,22 @@ def test_voices_front_end_and_properties(tts, fixture_config):
     # The reference's tokenizer: "həlˈoʊ ." (a space before punctuation), one id per symbol.
     assert tts.token_ids("Hello.") == [50, 83, 54, 156, 57, 135, 16, 4]
     assert tts.threads == 1
+    assert tts.adaptive_threads is False  # one thread: nothing to divide
+
+
+def test_adaptive_threads_can_be_turned_off(fixture_dir, tts):
+    import os
+
+    two = kittentts_rs.Synthesizer(str(fixture_dir), sessions=2, threads=2)
+    fixed = kittentts_rs.Synthesizer(str(fixture_dir), sessions=2, threads=2, adaptive_threads=False)
+    # Threads are capped at the cores: one core leaves nothing to divide.
+    assert two.adaptive_threads is (len(os.sched_getaffinity(0)) >= 2)
+    assert fixed.adaptive_threads is False
+    # The layout changes the speed, not the audio.
+    text = "One, two. Three, four. Five, six."
+    expected = tts.synthesize(text).samples
+    assert np.array_equal(two.synthesize(text).samples, expected)
+    assert np.array_equal(fixed.synthesize(text).samples, expected)
 
 
 def test_options_change_the_audio_as_documented(tts):

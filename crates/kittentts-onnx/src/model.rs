@@ -672,6 +672,10 @@ fn cpu_sessions(
                 &[],
                 count,
             )
+            .or_else(|e| {
+                tracing::warn!(file = %file.display(), error = %e, "the optimised model just saved does not load: not using it");
+                create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count)
+            })
         }
         Err(Saved::Not(first)) => {
             let mut all = vec![first];
@@ -701,8 +705,8 @@ enum Saved {
 /// Makes a session from `bytes` and saves its optimised model as `file`, its weights beside it
 /// in [`weights_file`]`(file)`, which the saved graph names. Both are written in a folder of
 /// this call's own and then moved into place, the weights first: a process that finds
-/// `file` finds its weights too, and two processes filling the cache at once do not mix their
-/// files.
+/// `file` finds its weights too (saved with it, or by another load of the same model at the
+/// same time, which optimises it the same way), and no file is ever seen half written.
 fn save_optimized(
     rt: &Runtime,
     path: &Path,

@@ -96,6 +96,8 @@ class Synthesizer:
     a bare KittenML name (``"kitten-tts-nano-0.8-int8"``), downloaded into the Hugging Face
     cache (``cache_dir`` or ``HF_HOME``; ``offline=True`` or ``HF_HUB_OFFLINE=1`` uses the
     cache only). ``sessions`` / ``threads``: the pool (default from the core count).
+    ``adaptive_threads``: a run that starts alone gets every thread and runs side by side a
+    share (two ONNX Runtime sessions); ``False`` gives every run ``threads``, for less memory.
     ``lexicon``: a file of ``WORD IPA`` lines or a ``{word: ipa}`` dict. ``provider``:
     ``"cpu"``, ``"cuda"`` / ``"cuda:N"``, ``"tensorrt"``, ``"coreml"``, ``"directml"``,
     ``"openvino"``; one that cannot be used raises ``ProviderError`` (no fall back).
@@ -114,6 +116,7 @@ class Synthesizer:
         *,
         sessions: int | None = None,
         threads: int | None = None,
+        adaptive_threads: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
         offline: bool = False,
         lexicon: str | os.PathLike[str] | Mapping[str, str] | None = None,
@@ -197,6 +200,9 @@ class Synthesizer:
     def sessions(self) -> int: ...
     @property
     def threads(self) -> int: ...
+    @property
+    def adaptive_threads(self) -> bool:
+        """Whether the thread count follows the load (asked for, and more than one session and thread)."""
     @property
     def model_dir(self) -> str: ...
     @property
