@@ -562,8 +562,9 @@ impl SynthesizerBuilder {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         // Runs that together ask for more than the cores must not spin. With adaptive threads
         // they do not: the narrow sessions' threads together fit the cores, and the wide one
-        // runs a chunk alone (the chunks of one text ask for narrow sessions), where spinning
-        // made a 2-thread run about 9% faster (measured).
+        // runs a chunk alone (the chunks of one text ask for narrow sessions). Measured on 2
+        // cores: a lone sentence took 0.89x the time with this layout and spinning; ONNX
+        // Runtime alone showed no steady gain from spinning (scripts/bench-ort-options.py).
         if sessions * threads > cores && !onnx.threads_follow_load() {
             onnx.intra_spinning = Some(false);
         }

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 
@@ -99,8 +100,6 @@ def test_voices_front_end_and_properties(tts, fixture_config):
 
 
 def test_adaptive_threads_can_be_turned_off(fixture_dir, tts):
-    import os
-
     two = kittentts_rs.Synthesizer(str(fixture_dir), sessions=2, threads=2)
     fixed = kittentts_rs.Synthesizer(str(fixture_dir), sessions=2, threads=2, adaptive_threads=False)
     # Threads are capped at the cores: one core leaves nothing to divide.

@@ -629,13 +629,23 @@ fn cpu_sessions(
     options: &ModelOptions,
     count: usize,
 ) -> Result<Vec<Session>, Error> {
+    let from_bytes = |count: usize| {
+        create_sessions(
+            rt,
+            path,
+            Load::Bytes(bytes.get()?),
+            prepacked,
+            options,
+            &[],
+            count,
+        )
+    };
     let Some(dir) = &options.optimized_cache else {
-        let bytes = bytes.get()?;
-        return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
+        return from_bytes(count);
     };
     let file = optimized_file(dir, path, rt, options);
-    if file.is_file() {
-        match create_sessions(
+    let from_cache = || {
+        create_sessions(
             rt,
             path,
             Load::Optimized(&file),
@@ -643,7 +653,10 @@ fn cpu_sessions(
             options,
             &[],
             count,
-        ) {
+        )
+    };
+    if file.is_file() {
+        match from_cache() {
             Ok(sessions) => return Ok(sessions),
             Err(e) => {
                 tracing::warn!(file = %file.display(), error = %e, "the cached optimised model does not load: optimising again");
@@ -653,53 +666,24 @@ fn cpu_sessions(
     }
     if let Err(e) = std::fs::create_dir_all(dir) {
         tracing::warn!(dir = %dir.display(), error = %e, "cannot create the optimised-model cache: not caching");
-        let bytes = bytes.get()?;
-        return create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count);
+        return from_bytes(count);
     }
-    let bytes = bytes.get()?;
-    match save_optimized(rt, path, bytes, prepacked, options, &file) {
-        Ok(first) if count == 1 => Ok(vec![first]),
-        Ok(first) => {
-            // The saving session holds the weights it optimised; the others share the saved
-            // weights file. Reload it too, so that every session shares them.
-            drop(first);
-            create_sessions(
-                rt,
-                path,
-                Load::Optimized(&file),
-                prepacked,
-                options,
-                &[],
-                count,
-            )
-            .or_else(|e| {
-                tracing::warn!(file = %file.display(), error = %e, "the optimised model just saved does not load: not using it");
-                create_sessions(rt, path, Load::Bytes(bytes), prepacked, options, &[], count)
-            })
-        }
-        Err(Saved::Not(first)) => {
-            let mut all = vec![first];
-            all.extend(create_sessions(
-                rt,
-                path,
-                Load::Bytes(bytes),
-                prepacked,
-                options,
-                &[],
-                count - 1,
-            )?);
-            Ok(all)
-        }
-        Err(Saved::Failed(e)) => Err(e),
+    let (first, kept) = save_optimized(rt, path, bytes.get()?, prepacked, options, &file)?;
+    if count == 1 {
+        return Ok(vec![first]);
     }
-}
-
-/// Why [`save_optimized`] returned no session reading the cache.
-enum Saved {
-    /// The session was made but its optimised model could not be kept.
-    Not(Session),
-    /// The session could not be made.
-    Failed(Error),
+    if kept {
+        // The saving session holds the weights it optimised; the others share the saved
+        // weights file. Reload it too, so that every session shares them.
+        drop(first);
+        return from_cache().or_else(|e| {
+            tracing::warn!(file = %file.display(), error = %e, "the optimised model just saved does not load: not using it");
+            from_bytes(count)
+        });
+    }
+    let mut all = vec![first];
+    all.extend(from_bytes(count - 1)?);
+    Ok(all)
 }
 
 /// Makes a session from `bytes` and saves its optimised model as `file`, its weights beside it
@@ -707,6 +691,7 @@ enum Saved {
 /// this call's own and then moved into place, the weights first: a process that finds
 /// `file` finds its weights too (saved with it, or by another load of the same model at the
 /// same time, which optimises it the same way), and no file is ever seen half written.
+/// Returns the session and whether `file` was kept.
 fn save_optimized(
     rt: &Runtime,
     path: &Path,
@@ -714,11 +699,10 @@ fn save_optimized(
     prepacked: &PrepackedWeights,
     options: &ModelOptions,
     file: &Path,
-) -> Result<Session, Saved> {
+) -> Result<(Session, bool), Error> {
     let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
-        let (session, _) = create_session(rt, path, Load::Bytes(bytes), prepacked, options, &[])
-            .map_err(Saved::Failed)?;
-        return Err(Saved::Not(session));
+        let (session, _) = create_session(rt, path, Load::Bytes(bytes), prepacked, options, &[])?;
+        return Ok((session, false));
     };
     let weights = weights_file(file);
     // Of this call's own: loads in other processes and threads may fill the cache at once.
@@ -733,10 +717,10 @@ fn save_optimized(
     } else {
         Load::Bytes(bytes)
     };
-    let (session, _) = create_session(rt, path, load, prepacked, options, &[]).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&tmp_dir);
-        Saved::Failed(e)
-    })?;
+    let (session, _) =
+        create_session(rt, path, load, prepacked, options, &[]).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&tmp_dir);
+        })?;
     let kept = made.and_then(|()| {
         // A model small enough to have no weights file is kept without one.
         if tmp_weights.is_file() {
@@ -745,13 +729,10 @@ fn save_optimized(
         std::fs::rename(&tmp, file).map_err(|e| e.to_string())
     });
     let _ = std::fs::remove_dir_all(&tmp_dir);
-    match kept {
-        Ok(()) => Ok(session),
-        Err(e) => {
-            tracing::warn!(file = %file.display(), error = %e, "cannot keep the optimised model");
-            Err(Saved::Not(session))
-        }
+    if let Err(e) = &kept {
+        tracing::warn!(file = %file.display(), error = %e, "cannot keep the optimised model");
     }
+    Ok((session, kept.is_ok()))
 }
 
 /// The weights of the optimised model `file`: its initializers, stored outside its graph so
