@@ -53,6 +53,10 @@ struct Args {
     /// Every run gets the same thread count (`adaptive_threads(false)`).
     #[arg(long)]
     fixed_threads: bool,
+    /// Run `Sin` and `InstanceNormalization` on ONNX Runtime's own single-threaded kernels
+    /// (`parallel_kernels(false)`).
+    #[arg(long)]
+    plain_kernels: bool,
     /// Threads calling the one shared synthesizer at once.
     #[arg(long, default_value_t = 1)]
     callers: usize,
@@ -103,6 +107,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.fixed_threads {
         builder = builder.adaptive_threads(false);
+    }
+    if args.plain_kernels {
+        builder = builder.parallel_kernels(false);
     }
     if args.sessions > 0 {
         builder = builder.sessions(args.sessions);

@@ -482,6 +482,15 @@ impl SynthesizerBuilder {
         self
     }
 
+    /// On the CPU, whether the model's `Sin` and `InstanceNormalization` nodes run on every
+    /// intra-op thread instead of ONNX Runtime's single-threaded kernels for them (see
+    /// [`ModelOptions::parallel_kernels`](kittentts_onnx::ModelOptions)). The audio is bit
+    /// for bit the same. Default `true`: a lone sentence on 2 threads is about 8% faster.
+    pub fn parallel_kernels(mut self, parallel: bool) -> Self {
+        self.onnx.parallel_kernels = parallel;
+        self
+    }
+
     /// How many chunks a stream may have made ahead of its caller (queued, running, or done
     /// and not yet taken). Default: sessions + 1. Memory grows with it (a chunk's audio is at
     /// most a few MB), not with the text. `0` is an [`Error::InvalidSetting`].

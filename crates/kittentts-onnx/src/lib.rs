@@ -34,6 +34,7 @@
 
 mod error;
 mod model;
+mod parallel;
 mod pool;
 mod provider;
 mod run;

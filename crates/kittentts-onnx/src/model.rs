@@ -10,6 +10,7 @@ use ort::session::Session;
 use ort::session::builder::{PrepackedWeights, SessionBuilder};
 use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
 
+use crate::parallel;
 use crate::pool::{Layout, Pool, RunWidth};
 use crate::run::RunNames;
 use crate::runtime::{Runtime, runtime};
@@ -99,6 +100,13 @@ pub struct ModelOptions {
     /// Whether a provider that cannot be registered is an error ([`Error::ProviderUnavailable`])
     /// instead of a warning followed by the CPU.
     pub require_providers: bool,
+    /// On the CPU, whether the model's `Sin` and `InstanceNormalization` nodes run on every
+    /// intra-op thread. ONNX Runtime's own kernels for them are single-threaded: on 2 threads
+    /// they take about a fifth of a lone run of the nano model. With this on, kernels of this
+    /// crate cut each tensor into pieces (at 64-byte bounds, or between channels) and run
+    /// ONNX Runtime's kernel on each piece on the session's threads, so the output is bit for
+    /// bit the same. Default `true`.
+    pub parallel_kernels: bool,
 }
 
 impl Default for ModelOptions {
@@ -115,6 +123,7 @@ impl Default for ModelOptions {
             share_session: true,
             adaptive_threads: true,
             require_providers: false,
+            parallel_kernels: true,
         }
     }
 }
@@ -124,6 +133,13 @@ impl ModelOptions {
     #[must_use]
     pub fn with_optimized_cache(mut self, dir: Option<PathBuf>) -> Self {
         self.optimized_cache = dir;
+        self
+    }
+
+    /// Sets [`parallel_kernels`](Self::parallel_kernels).
+    #[must_use]
+    pub fn with_parallel_kernels(mut self, parallel: bool) -> Self {
+        self.parallel_kernels = parallel;
         self
     }
 
@@ -633,7 +649,7 @@ fn cpu_sessions(
         create_sessions(
             rt,
             path,
-            Load::Bytes(bytes.get()?),
+            Load::Bytes(bytes.cpu(options)?),
             prepacked,
             options,
             &[],
@@ -668,7 +684,7 @@ fn cpu_sessions(
         tracing::warn!(dir = %dir.display(), error = %e, "cannot create the optimised-model cache: not caching");
         return from_bytes(count);
     }
-    let (first, kept) = save_optimized(rt, path, bytes.get()?, prepacked, options, &file)?;
+    let (first, kept) = save_optimized(rt, path, bytes.cpu(options)?, prepacked, options, &file)?;
     if count == 1 {
         return Ok(vec![first]);
     }
@@ -775,6 +791,9 @@ fn create_sessions(
 struct ModelBytes<'a> {
     path: &'a Path,
     bytes: std::sync::OnceLock<Vec<u8>>,
+    /// The bytes for the CPU: with [`ModelOptions::parallel_kernels`], the model rewritten by
+    /// [`parallel::parallelise`] (`None` when it had nothing to rewrite).
+    cpu: std::sync::OnceLock<Option<Vec<u8>>>,
 }
 
 impl<'a> ModelBytes<'a> {
@@ -782,7 +801,18 @@ impl<'a> ModelBytes<'a> {
         Self {
             path,
             bytes: std::sync::OnceLock::new(),
+            cpu: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The bytes CPU sessions are made from (see [`ModelOptions::parallel_kernels`]).
+    fn cpu(&self, options: &ModelOptions) -> Result<&[u8], Error> {
+        let bytes = self.get()?;
+        if !options.parallel_kernels {
+            return Ok(bytes);
+        }
+        let rewritten = self.cpu.get_or_init(|| parallel::parallelise(bytes));
+        Ok(rewritten.as_deref().unwrap_or(bytes))
     }
 
     fn get(&self) -> Result<&[u8], Error> {
@@ -844,6 +874,15 @@ fn create_session(
     builder = builder
         .with_prepacked_weights(prepacked)
         .map_err(option_error("share prepacked weights"))?;
+    if providers.is_empty() && options.parallel_kernels {
+        let domain = parallel::domain().map_err(|source| Error::Runtime {
+            context: "register the parallel kernels",
+            source,
+        })?;
+        builder = builder
+            .with_operators(domain)
+            .map_err(option_error("register the parallel kernels"))?;
+    }
     let mut active = Vec::new();
     for provider in providers {
         let outcome = match provider.dispatch() {
@@ -922,6 +961,7 @@ fn optimized_file(dir: &Path, path: &Path, rt: &Runtime, options: &ModelOptions)
     // Not the intra-op threads: the graph does not depend on them, and the wide and narrow
     // sessions of adaptive threads then share one file (and its weights).
     options.inter_threads.hash(&mut h);
+    options.parallel_kernels.hash(&mut h);
     let stem = path
         .file_stem()
         .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
@@ -929,8 +969,8 @@ fn optimized_file(dir: &Path, path: &Path, rt: &Runtime, options: &ModelOptions)
 }
 
 /// Bumped when the way optimised models are made or named changes (2: weights in a file of
-/// their own; one file for every thread count).
-const OPTIMIZED_FORMAT: u32 = 2;
+/// their own; one file for every thread count; 3: with or without the parallel kernels).
+const OPTIMIZED_FORMAT: u32 = 3;
 
 /// Initializers at least this large go to the optimised model's weights file; smaller ones
 /// (shapes, scalars) stay in its graph.

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Generate crates/kittentts-onnx/tests/data/kernel_probe.onnx: a model with the KittenTTS
+input contract whose waveform is made of large `Sin` and `InstanceNormalization` outputs, so
+that tests/parallel_kernels.rs can compare the engine's parallel kernels with ONNX Runtime's
+own, bit for bit, on every input length. Run from the repository root with the reference venv
+(onnx 1.23.2):
+
+    $(bash ../shared/reference/setup.sh --python) scripts/make_kernel_probe.py
+
+    inputs : input_ids int64 [1, T], style float32 [1, 256], speed float32 [1]
+    outputs: waveform  float32 [T * (4099 + 64 * 259)]
+
+    a[t, k]  = ids[t] * r[k] + mean(style) * speed      r[k] = 0.173 * (k - 2000), k < 4099
+    sin      = Sin(a)                                    |a| up to ~6e4: Eigen's large-argument
+                                                         path as well as its polynomial
+    b[t, j]  = ids[t] * q[j]                             q[j] = 0.01 * ((j * 37) mod 1001) - 5
+    norm     = InstanceNormalization(b as [1, 64, T * 259], scale s[c], bias h[c], eps 1e-3)
+    waveform = concat(flatten(sin), flatten(norm))
+
+T * 4099 is odd for odd T, so the `Sin` tail is exercised too.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+OUT = os.path.join(ROOT, "crates", "kittentts-onnx", "tests", "data", "kernel_probe.onnx")
+K = 4099
+CHANNELS = 64
+PER_CHANNEL = 259
+
+
+def const(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def main():
+    k = np.arange(K, dtype=np.float64)
+    j = np.arange(CHANNELS * PER_CHANNEL, dtype=np.int64)
+    c = np.arange(CHANNELS, dtype=np.float64)
+    inits = [
+        const("r", (0.173 * (k - 2000)).astype(np.float32).reshape(1, K)),
+        const("q", (0.01 * ((j * 37) % 1001) - 5).astype(np.float32).reshape(1, -1)),
+        const("scale", (0.5 + 0.01 * c).astype(np.float32)),
+        const("bias", (0.02 * c - 0.3).astype(np.float32)),
+        const("col", np.array([-1, 1], dtype=np.int64)),
+        const("norm_shape", np.array([1, CHANNELS, -1], dtype=np.int64)),
+        const("flat", np.array([-1], dtype=np.int64)),
+    ]
+    n = helper.make_node
+    nodes = [
+        n("Cast", ["input_ids"], ["ids_f"], to=TensorProto.FLOAT),
+        n("Reshape", ["ids_f", "col"], ["ids_col"]),
+        n("ReduceMean", ["style"], ["style_mean"], keepdims=0),
+        n("Mul", ["style_mean", "speed"], ["offset"]),
+        n("Mul", ["ids_col", "r"], ["a0"]),
+        n("Add", ["a0", "offset"], ["a"]),
+        n("Sin", ["a"], ["sin"]),
+        n("Mul", ["ids_col", "q"], ["b"]),
+        n("Reshape", ["b", "norm_shape"], ["b3"]),
+        n("InstanceNormalization", ["b3", "scale", "bias"], ["norm"], epsilon=1e-3),
+        n("Reshape", ["sin", "flat"], ["sin_flat"]),
+        n("Reshape", ["norm", "flat"], ["norm_flat"]),
+        n("Concat", ["sin_flat", "norm_flat"], ["waveform"], axis=0),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "kittentts_kernel_probe",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "sequence_length"]),
+            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, 256]),
+            helper.make_tensor_value_info("speed", TensorProto.FLOAT, [1]),
+        ],
+        [helper.make_tensor_value_info("waveform", TensorProto.FLOAT, ["num_samples"])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                              producer_name="kittentts-rs scripts/make_kernel_probe.py")
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, OUT)
+    print(OUT, os.path.getsize(OUT), "bytes")
+
+
+if __name__ == "__main__":
+    main()
