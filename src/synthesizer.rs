@@ -475,7 +475,8 @@ impl SynthesizerBuilder {
     /// gets one thread (see [`ModelOptions::adaptive_threads`](kittentts_onnx::ModelOptions));
     /// the chunks of one text that run side by side all get one thread. Default `true`:
     /// faster for one sentence and for many callers alike, for about 43 MB more memory with
-    /// the nano fp32 model (a second ONNX Runtime session, sharing the cached weights).
+    /// the nano fp32 model (a second ONNX Runtime session, sharing the cached weights, made by
+    /// the first run beside another: a process that speaks one sentence never makes it).
     /// `false` gives every run the same thread count.
     pub fn adaptive_threads(mut self, adaptive: bool) -> Self {
         self.onnx.adaptive_threads = adaptive;

@@ -11,7 +11,7 @@ use ort::session::builder::{PrepackedWeights, SessionBuilder};
 use ort::value::{Outlet, TensorElementType, TensorRef, ValueType};
 
 use crate::parallel;
-use crate::pool::{Layout, Pool, RunWidth};
+use crate::pool::{Layout, Lazy, Pool, RunWidth};
 use crate::run::RunNames;
 use crate::runtime::{Runtime, runtime};
 use crate::{Error, ExecutionProvider};
@@ -78,7 +78,9 @@ pub struct ModelOptions {
     /// share instead of fighting over all of them (on 2 cores, two one-thread runs serve
     /// 1.27× what one two-thread run serves). A caller about to start runs beside this one
     /// (the chunks of one text) asks for the narrow session at once with
-    /// [`RunWidth::Narrow`]. Default `true`; it costs the second session's memory: about
+    /// [`RunWidth::Narrow`]. The narrow session is made by the first run that takes it (a
+    /// process that only ever runs one chunk at a time never makes it: half the load time).
+    /// Default `true`; once made it costs the second session's memory: about
     /// 43 MB with the nano fp32 model when both load from the
     /// [`optimized_cache`](Self::optimized_cache), whose weights file they share (about
     /// 65 MB without the cache).
@@ -324,17 +326,13 @@ impl AcousticModel {
         // made at once, one thread each (graph optimisation is most of a load,
         // and each session's is independent). With other providers the first session settles
         // which ones register.
+        let mut narrow = None;
         let (sessions, providers) = if options.providers.is_empty() {
             // On the CPU the runs share one session unless told otherwise (see `run.rs`);
-            // adaptively, a wide session and a narrow one.
+            // adaptively, a wide session now and a narrow one on its first run.
             let sessions = if layout == Layout::Adaptive {
-                // One after the other: each load's transient memory (the parsed model) then
-                // comes and goes alone, instead of adding to the peak.
-                let narrow = options.clone().with_intra_threads(options.narrow_threads());
-                let mut both = cpu_sessions(&rt, path, &bytes, &prepacked, options, 1)?;
-                let narrow = cpu_sessions(&rt, path, &bytes, &prepacked, &narrow, 1)?;
-                both.extend(narrow);
-                both
+                narrow = Some(narrow_session(&rt, path, &meta, &prepacked, options));
+                cpu_sessions(&rt, path, &bytes, &prepacked, options, 1)?
             } else {
                 let made = if options.share_session { 1 } else { count };
                 cpu_sessions(&rt, path, &bytes, &prepacked, options, made)?
@@ -401,7 +399,19 @@ impl AcousticModel {
         );
         Ok(AcousticModel {
             path: path.to_path_buf(),
-            pool: Pool::new(sessions, count, layout),
+            pool: match (narrow, sessions.len()) {
+                (Some(narrow), 1) => {
+                    let wide = sessions
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| Error::ModelFile {
+                            path: path.to_path_buf(),
+                            source: std::io::Error::other("no session was created"),
+                        })?;
+                    Pool::adaptive(wide, narrow, count)
+                }
+                _ => Pool::new(sessions, count),
+            },
             names,
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
@@ -478,7 +488,8 @@ impl AcousticModel {
 
     /// How many ONNX Runtime sessions those runs use: 1 when they share one
     /// ([`ModelOptions::share_session`], on the CPU), 2 with
-    /// [`adaptive_threads`](Self::adaptive_threads), else [`sessions`](Self::sessions).
+    /// [`adaptive_threads`](Self::adaptive_threads) once a run has taken the narrow session
+    /// (1 before), else [`sessions`](Self::sessions).
     pub fn ort_sessions(&self) -> usize {
         self.pool.session_count()
     }
@@ -632,6 +643,49 @@ impl AcousticModel {
     pub fn providers(&self) -> &[ExecutionProvider] {
         &self.providers
     }
+}
+
+/// The narrow session of adaptive threads, made on its first run: one sentence never needs
+/// it, and a process that speaks one sentence then loads one session instead of two (half the
+/// load time, and its memory). A text's chunks ask for it at once (the first one runs on the
+/// wide session meanwhile). It loads like the wide one, from the optimised-model cache when
+/// there is one. If the model file changed since `meta` was read, or the load fails, it is
+/// not made and its runs take the wide session (same results, with a warning).
+fn narrow_session(
+    rt: &Arc<Runtime>,
+    path: &Path,
+    meta: &std::fs::Metadata,
+    prepacked: &PrepackedWeights,
+    options: &ModelOptions,
+) -> Lazy {
+    let rt = Arc::clone(rt);
+    let path = path.to_path_buf();
+    let stamp = (meta.len(), meta.modified().ok());
+    let prepacked = prepacked.clone();
+    let options = options.clone().with_intra_threads(options.narrow_threads());
+    Lazy::new(Box::new(move || {
+        let now = std::fs::metadata(&path).map(|m| (m.len(), m.modified().ok()));
+        if now.as_ref().ok() != Some(&stamp) {
+            tracing::warn!(model = %path.display(), "the model file changed since it was loaded: its runs beside others share the wide session");
+            return None;
+        }
+        let started = Instant::now();
+        let bytes = ModelBytes::new(&path);
+        match cpu_sessions(&rt, &path, &bytes, &prepacked, &options, 1) {
+            Ok(mut sessions) => {
+                tracing::debug!(
+                    model = %path.display(),
+                    load_ms = started.elapsed().as_secs_f64() * 1e3,
+                    "narrow session loaded"
+                );
+                sessions.pop()
+            }
+            Err(e) => {
+                tracing::warn!(model = %path.display(), error = %e, "the narrow session does not load: its runs share the wide session");
+                None
+            }
+        }
+    }))
 }
 
 /// `count` CPU sessions. With [`ModelOptions::optimized_cache`], from the model optimised

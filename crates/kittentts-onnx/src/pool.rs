@@ -5,7 +5,8 @@
 //! sessions (one, on the CPU), runs share them, which ONNX Runtime allows (see `run.rs`); in
 //! the adaptive layout a run that starts while no other run is going takes the wide session
 //! (every thread) and one that starts beside another, or whose caller says that others will
-//! soon run beside it ([`RunWidth::Narrow`]), takes the narrow one. The pool's state is a free
+//! soon run beside it ([`RunWidth::Narrow`]), takes the narrow one, which is made on its first
+//! use (one sentence never needs it). The pool's state is a free
 //! list and a queue of waiting tickets: a caller takes a place only when it is at the head of
 //! the queue, so callers are served in arrival order. A panic while a place is held returns it
 //! to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
@@ -13,7 +14,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use ort::session::Session;
 
@@ -50,12 +51,42 @@ pub(crate) enum Layout {
     Fixed,
     /// Two sessions: a run that starts while the pool is idle takes session 0 (the wide
     /// one); a run that starts while another is going, or asks for [`RunWidth::Narrow`], takes
-    /// session 1 (the narrow one).
+    /// session 1 (the narrow one, a [`Lazy`] session).
     Adaptive,
+}
+
+/// How to make a session when it is first needed.
+pub(crate) type MakeSession = Box<dyn Fn() -> Option<Session> + Send + Sync>;
+
+/// A session made on first use, by the first run that needs it (the others that need it
+/// meanwhile wait for it). `None` if making it failed: its runs then take session 0, which
+/// gives the same results (the maker reports the failure).
+pub(crate) struct Lazy {
+    session: OnceLock<Option<Session>>,
+    make: MakeSession,
+}
+
+impl Lazy {
+    pub(crate) fn new(make: MakeSession) -> Self {
+        Self {
+            session: OnceLock::new(),
+            make,
+        }
+    }
+
+    fn get(&self) -> Option<&Session> {
+        self.session.get_or_init(|| (self.make)()).as_ref()
+    }
+
+    fn made(&self) -> bool {
+        self.session.get().is_some_and(Option::is_some)
+    }
 }
 
 pub(crate) struct Pool {
     sessions: Vec<Session>,
+    /// The narrow session of [`Layout::Adaptive`].
+    narrow: Option<Lazy>,
     places: usize,
     layout: Layout,
     state: Mutex<State>,
@@ -70,9 +101,13 @@ pub(crate) struct Lease<'p> {
 }
 
 impl Lease<'_> {
-    /// The session this place runs on.
+    /// The session this place runs on (the narrow one is made here on its first use).
     pub(crate) fn session(&self) -> &Session {
-        &self.pool.sessions[self.session]
+        let pool = self.pool;
+        match (self.session, &pool.narrow) {
+            (1, Some(narrow)) => narrow.get().unwrap_or(&pool.sessions[0]),
+            (i, _) => &pool.sessions[i],
+        }
     }
 }
 
@@ -86,11 +121,20 @@ impl Drop for Lease<'_> {
 }
 
 impl Pool {
-    /// A pool of `places` runs at once over `sessions` (at least one). [`Layout::Adaptive`]
-    /// needs exactly two sessions (else the pool is [`Layout::Fixed`]).
-    pub(crate) fn new(sessions: Vec<Session>, places: usize, layout: Layout) -> Self {
-        let layout = if sessions.len() == 2 {
-            layout
+    /// A pool of `places` runs at once over `sessions` (at least one), the fixed layout.
+    pub(crate) fn new(sessions: Vec<Session>, places: usize) -> Self {
+        Self::with_layout(sessions, None, places)
+    }
+
+    /// A pool of `places` runs at once over a wide session and a narrow one made on first
+    /// use: [`Layout::Adaptive`].
+    pub(crate) fn adaptive(wide: Session, narrow: Lazy, places: usize) -> Self {
+        Self::with_layout(vec![wide], Some(narrow), places)
+    }
+
+    fn with_layout(sessions: Vec<Session>, narrow: Option<Lazy>, places: usize) -> Self {
+        let layout = if narrow.is_some() {
+            Layout::Adaptive
         } else {
             Layout::Fixed
         };
@@ -101,6 +145,7 @@ impl Pool {
         let free = (0..places).rev().collect();
         Self {
             sessions,
+            narrow,
             places,
             layout,
             state: Mutex::new(State {
@@ -121,9 +166,9 @@ impl Pool {
         self.layout
     }
 
-    /// How many ONNX Runtime sessions the places run on.
+    /// How many ONNX Runtime sessions the places run on, of those made so far.
     pub(crate) fn session_count(&self) -> usize {
-        self.sessions.len()
+        self.sessions.len() + usize::from(self.narrow.as_ref().is_some_and(Lazy::made))
     }
 
     fn lock_state(&self) -> MutexGuard<'_, State> {

@@ -359,9 +359,10 @@ fn concurrent_runs_of_different_inputs_equal_serial_runs_shared_or_not() {
         .iter()
         .map(|(ids, style, speed)| serial.run(ids, style, *speed).unwrap())
         .collect();
-    // (intra-op threads, shared): one shared session; three sessions; a wide (2 threads)
-    // and a narrow (1 thread) session, the adaptive layout.
-    for (threads, share, ort_sessions) in [(1, true, 1), (1, false, 3), (2, true, 2)] {
+    // (intra-op threads, shared, sessions made at load): one shared session; three
+    // sessions; a wide (2 threads) and a narrow (1 thread) session, the adaptive layout,
+    // whose narrow session is made by the first run beside another.
+    for (threads, share, ort_sessions) in [(1, true, 1), (1, false, 3), (2, true, 1)] {
         let m = AcousticModel::load(
             &fixture("model.onnx"),
             &ModelOptions::new()
@@ -401,6 +402,9 @@ fn concurrent_runs_of_different_inputs_equal_serial_runs_shared_or_not() {
             }
         });
         assert_eq!(m.runs_started(), 3 * 4 * inputs.len() as u64);
+        if threads == 2 && m.runs_started_beside_others() > 0 {
+            assert_eq!(m.ort_sessions(), 2, "the narrow session was made");
+        }
     }
 }
 
@@ -492,7 +496,8 @@ fn adaptive_threads_give_serial_runs_the_wide_session_and_the_same_results() {
     );
     let m = AcousticModel::load(&fixture("model.onnx"), &options).unwrap();
     assert!(m.adaptive_threads());
-    assert_eq!(m.ort_sessions(), 2);
+    // The narrow session is made on its first run.
+    assert_eq!(m.ort_sessions(), 1);
     let fixed = AcousticModel::load(
         &fixture("model.onnx"),
         &options.clone().with_adaptive_threads(false),
@@ -513,6 +518,7 @@ fn adaptive_threads_give_serial_runs_the_wide_session_and_the_same_results() {
     assert_eq!(m.runs_started(), 3);
     assert_eq!(m.runs_started_beside_others(), 0);
     assert_eq!(m.narrow_runs(), 0);
+    assert_eq!(m.ort_sessions(), 1);
     // A caller that will start runs beside this one asks for the narrow session, though the
     // model is idle; the result is the same.
     let ids: Vec<i64> = (0..40).map(|i| (i * 5) % 177 + 1).collect();
@@ -522,6 +528,7 @@ fn adaptive_threads_give_serial_runs_the_wide_session_and_the_same_results() {
         .unwrap();
     assert_eq!(asked, narrow.run(&ids, &style, 0.9).unwrap());
     assert_eq!(m.narrow_runs(), 1);
+    assert_eq!(m.ort_sessions(), 2);
     assert_eq!(m.runs_started_beside_others(), 0);
     m.run_with_width(&ids, &style, 0.9, RunWidth::Auto, None)
         .unwrap()
@@ -606,4 +613,32 @@ fn the_optimised_cache_keeps_the_weights_beside_the_graph_for_every_thread_count
     assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 2);
     let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
     assert!(size(weights) >= 1024, "{} bytes of weights", size(weights));
+}
+
+#[test]
+fn a_model_file_changed_after_the_load_gives_no_narrow_session_of_another_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.onnx");
+    std::fs::copy(fixture("model.onnx"), &path).unwrap();
+    let m = AcousticModel::load(
+        &path,
+        &ModelOptions::new().with_intra_threads(2).with_sessions(2),
+    )
+    .unwrap();
+    assert!(m.adaptive_threads());
+    let style = [0.04f32; STYLE_DIM];
+    let ids: Vec<i64> = (0..30).map(|i| (i * 13) % 177 + 1).collect();
+    let wide = m.run(&ids, &style, 1.0).unwrap();
+    // Another file in its place: the narrow session is not made from it; the narrow run
+    // takes the wide session, with the same result.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&path, bytes).unwrap();
+    let narrow = m
+        .run_with_width(&ids, &style, 1.0, RunWidth::Narrow, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(narrow, wide);
+    assert_eq!(m.narrow_runs(), 1);
+    assert_eq!(m.ort_sessions(), 1);
 }
