@@ -494,6 +494,14 @@ impl AcousticModel {
         self.pool.session_count()
     }
 
+    /// Makes the sessions that are otherwise made by their first run (the narrow session of
+    /// [`adaptive_threads`](Self::adaptive_threads)), so that no run waits for one: a server
+    /// calls this before it takes requests. Nothing to do in other layouts or once made; a
+    /// session that does not load is reported as a warning, and its runs take the wide one.
+    pub fn make_all_sessions(&self) {
+        self.pool.make_all();
+    }
+
     /// Whether the runs' thread count follows the load ([`ModelOptions::adaptive_threads`]
     /// took effect): a run alone gets the wide session, a run beside another the narrow one.
     pub fn adaptive_threads(&self) -> bool {

@@ -166,6 +166,13 @@ impl Pool {
         self.layout
     }
 
+    /// Makes the sessions that are otherwise made on first use (the narrow one).
+    pub(crate) fn make_all(&self) {
+        if let Some(narrow) = &self.narrow {
+            narrow.get();
+        }
+    }
+
     /// How many ONNX Runtime sessions the places run on, of those made so far.
     pub(crate) fn session_count(&self) -> usize {
         self.sessions.len() + usize::from(self.narrow.as_ref().is_some_and(Lazy::made))

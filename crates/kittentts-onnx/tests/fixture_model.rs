@@ -505,6 +505,12 @@ fn adaptive_threads_give_serial_runs_the_wide_session_and_the_same_results() {
     .unwrap();
     assert!(!fixed.adaptive_threads());
     assert_eq!(fixed.ort_sessions(), 1);
+    fixed.make_all_sessions();
+    assert_eq!(fixed.ort_sessions(), 1);
+    let made = AcousticModel::load(&fixture("model.onnx"), &options).unwrap();
+    made.make_all_sessions();
+    assert_eq!(made.ort_sessions(), 2);
+    assert_eq!(made.runs_started(), 0);
     let narrow = pooled(1);
     let style = [0.03f32; STYLE_DIM];
     for n in [3, 40, 200] {

@@ -288,8 +288,10 @@ fn load_models(args: &ServeArgs) -> Result<Vec<ServedModel>, kittentts::Error> {
             builder = builder.adaptive_threads(false);
         }
         let tts = builder.build()?;
+        // Every session now, not on the first requests at once.
+        tts.model().make_all_sessions();
         let id = name.unwrap_or_else(|| default_id(spec, &tts));
-        tracing::info!(model = %id, dir = %tts.model_dir().display(), sessions = tts.sessions(), threads = tts.intra_threads(), "model loaded");
+        tracing::info!(model = %id, dir = %tts.model_dir().display(), sessions = tts.sessions(), threads = tts.intra_threads(), ort_sessions = tts.model().ort_sessions(), "model loaded");
         models.push(ServedModel { id, tts });
     }
     Ok(models)
