@@ -330,13 +330,26 @@ impl AcousticModel {
         let (sessions, providers) = if options.providers.is_empty() {
             // On the CPU the runs share one session unless told otherwise (see `run.rs`);
             // adaptively, a wide session now and a narrow one on its first run.
-            let sessions = if layout == Layout::Adaptive {
-                narrow = Some(narrow_session(&rt, path, &meta, &prepacked, options));
-                cpu_sessions(&rt, path, &bytes, &prepacked, options, 1)?
-            } else {
-                let made = if options.share_session { 1 } else { count };
-                cpu_sessions(&rt, path, &bytes, &prepacked, options, made)?
+            let made = match layout {
+                Layout::Adaptive => 1,
+                Layout::Fixed if options.share_session => 1,
+                Layout::Fixed => count,
             };
+            let (sessions, used) = match cpu_sessions(&rt, path, &bytes, &prepacked, options, made)
+            {
+                // A build of ONNX Runtime without `CreateOp`, or a node the parallel kernels
+                // do not take: ONNX Runtime's own kernels, with a warning.
+                Err(Error::InvalidModel { source, .. }) if bytes.was_rewritten() => {
+                    tracing::warn!(model = %path.display(), error = %source, "the model does not load with the parallel kernels: loading it with ONNX Runtime's own");
+                    let plain = options.clone().with_parallel_kernels(false);
+                    let sessions = cpu_sessions(&rt, path, &bytes, &prepacked, &plain, made)?;
+                    (sessions, plain)
+                }
+                made => (made?, options.clone()),
+            };
+            if layout == Layout::Adaptive {
+                narrow = Some(narrow_session(&rt, path, &meta, &prepacked, &used));
+            }
             (sessions, Vec::new())
         } else {
             let bytes = bytes.get()?;
@@ -865,6 +878,11 @@ impl<'a> ModelBytes<'a> {
             bytes: std::sync::OnceLock::new(),
             cpu: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether [`cpu`](Self::cpu) gave the model rewritten for the parallel kernels.
+    fn was_rewritten(&self) -> bool {
+        matches!(self.cpu.get(), Some(Some(_)))
     }
 
     /// The bytes CPU sessions are made from (see [`ModelOptions::parallel_kernels`]).

@@ -105,6 +105,16 @@ pub(crate) fn domain() -> ort::Result<OperatorDomain> {
 /// the model is used as it is).
 pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
     let fields = proto::fields(model)?;
+    // A model that imports a domain of this name already is left alone.
+    let imports_domain = fields.iter().filter(|f| f.number == 8).any(|f| {
+        f.payload.and_then(proto::fields).is_some_and(|o| {
+            o.iter()
+                .any(|d| d.number == 1 && d.payload == Some(DOMAIN.as_bytes()))
+        })
+    });
+    if imports_domain {
+        return None;
+    }
     let graph = fields
         .iter()
         .find(|f| f.number == 7 && f.payload.is_some())?;
@@ -819,5 +829,11 @@ mod tests {
         assert_eq!(parallelise(b""), None);
         // A length running past the end.
         assert_eq!(parallelise(&[0x3a, 0x10, 0x0a]), None);
+        // A model with a domain of that name of its own.
+        let graph = proto::len_field(1, &node("Sin", None));
+        let mut model = proto::len_field(7, &graph);
+        assert!(parallelise(&model).is_some());
+        model.extend(proto::len_field(8, &proto::len_field(1, DOMAIN.as_bytes())));
+        assert_eq!(parallelise(&model), None);
     }
 }
