@@ -310,6 +310,7 @@ impl Operator for Parallel {
         // SAFETY: `status` was returned by the call above.
         unsafe { ort::Error::result_from_status(status) }?;
         let op = NonNull::new(op).ok_or_else(|| ort::Error::new("CreateOp gave no kernel"))?;
+        exit_guard();
         Ok(PieceKernel {
             kind,
             op: OpHandle(op),
@@ -379,9 +380,46 @@ struct PieceKernel {
 
 impl Drop for PieceKernel {
     fn drop(&mut self) {
-        // SAFETY: `op` came from `CreateOp` and is released once, here.
-        unsafe { (ort::api().ReleaseOp)(self.op.0.as_ptr()) }
+        // A session can be dropped on another thread while the process exits (the last
+        // holder of a model may be a stream's worker): `ReleaseOp` then races with ONNX
+        // Runtime's exit-time destructors, which free the registry it updates (seen as
+        // "free(): invalid pointer" in 5 of 40 runs of a benchmark that drops streams). Once
+        // the process exits, the kernel is left to the exit instead.
+        let exiting = EXITING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !*exiting {
+            // SAFETY: `op` came from `CreateOp` and is released once, here; the lock keeps
+            // the exit handler (and so ONNX Runtime's destructors) from running meanwhile.
+            unsafe { (ort::api().ReleaseOp)(self.op.0.as_ptr()) }
+        }
     }
+}
+
+/// Set when the process starts to exit: no `ReleaseOp` after that.
+static EXITING: Mutex<bool> = Mutex::new(false);
+
+/// Registers, once, an exit handler that sets [`EXITING`]. It is registered after the first
+/// `CreateOp` has made ONNX Runtime's kernel registry, so it runs before that registry's
+/// destructor (exit handlers run in the reverse order of registration), and it waits for a
+/// `ReleaseOp` in progress (it takes the same lock).
+fn exit_guard() {
+    extern "C" fn on_exit() {
+        *EXITING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+    }
+    unsafe extern "C" {
+        fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+    }
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: C's `atexit` with a handler that neither unwinds nor exits.
+        let failed = unsafe { atexit(on_exit) } != 0;
+        if failed {
+            tracing::warn!("cannot register the parallel kernels' exit handler");
+        }
+    });
 }
 
 /// A run's pointers, shared with the pool's threads: each piece writes its own range.
