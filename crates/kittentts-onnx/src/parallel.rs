@@ -55,37 +55,35 @@ enum Kind {
     InstanceNorm,
 }
 
+/// What the engine needs to know of one [`Kind`].
+struct Spec {
+    /// The standard ONNX operator.
+    onnx_op: &'static str,
+    /// The version of the ONNX Runtime CPU kernel that `CreateOp` asks for.
+    since_version: i32,
+    /// The operator of [`DOMAIN`] that nodes of this kind become.
+    name: &'static str,
+    /// Its float inputs.
+    inputs: usize,
+}
+
 impl Kind {
     const ALL: [Kind; 2] = [Kind::Sin, Kind::InstanceNorm];
 
-    /// The standard ONNX operator.
-    fn onnx_op(self) -> &'static str {
+    fn spec(self) -> &'static Spec {
         match self {
-            Kind::Sin => "Sin",
-            Kind::InstanceNorm => "InstanceNormalization",
-        }
-    }
-
-    /// The version of the ONNX Runtime CPU kernel that `CreateOp` asks for.
-    fn since_version(self) -> i32 {
-        match self {
-            Kind::Sin => 7,
-            Kind::InstanceNorm => 6,
-        }
-    }
-
-    /// The operator of [`DOMAIN`] that nodes of this kind become.
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Sin => "ParallelSin",
-            Kind::InstanceNorm => "ParallelInstanceNormalization",
-        }
-    }
-
-    fn inputs(self) -> usize {
-        match self {
-            Kind::Sin => 1,
-            Kind::InstanceNorm => 3,
+            Kind::Sin => &Spec {
+                onnx_op: "Sin",
+                since_version: 7,
+                name: "ParallelSin",
+                inputs: 1,
+            },
+            Kind::InstanceNorm => &Spec {
+                onnx_op: "InstanceNormalization",
+                since_version: 6,
+                name: "ParallelInstanceNormalization",
+                inputs: 3,
+            },
         }
     }
 }
@@ -176,7 +174,7 @@ fn rename(node: &[u8]) -> Option<Option<Vec<u8>>> {
     let op = text(4);
     let Some(kind) = Kind::ALL
         .into_iter()
-        .find(|k| standard && op == Some(k.onnx_op().as_bytes()))
+        .find(|k| standard && op == Some(k.spec().onnx_op.as_bytes()))
     else {
         return Some(None);
     };
@@ -184,7 +182,7 @@ fn rename(node: &[u8]) -> Option<Option<Vec<u8>>> {
     for f in fields.iter().filter(|f| f.number != 4 && f.number != 7) {
         out.extend_from_slice(f.raw);
     }
-    out.extend_from_slice(&proto::len_field(4, kind.name().as_bytes()));
+    out.extend_from_slice(&proto::len_field(4, kind.spec().name.as_bytes()));
     out.extend_from_slice(&proto::len_field(7, DOMAIN.as_bytes()));
     Some(Some(out))
 }
@@ -196,11 +194,11 @@ impl Operator for Parallel {
     type Kernel<'attr> = PieceKernel;
 
     fn name(&self) -> &str {
-        self.0.name()
+        self.0.spec().name
     }
 
     fn inputs(&self) -> impl IntoIterator<Item = OperatorInput> {
-        (0..self.0.inputs()).map(|_| OperatorInput::required(TensorElementType::Float32))
+        (0..self.0.spec().inputs).map(|_| OperatorInput::required(TensorElementType::Float32))
     }
 
     fn outputs(&self) -> impl IntoIterator<Item = OperatorOutput> {
@@ -244,7 +242,7 @@ impl Operator for Parallel {
                     Some(s) => Ok(s),
                     None if dim < 0 => {
                         let n = UNKNOWN.fetch_add(1, Ordering::Relaxed);
-                        std::ffi::CString::new(format!("{}_{n}", self.0.name()))
+                        std::ffi::CString::new(format!("{}_{n}", self.0.spec().name))
                     }
                     None => Ok(std::ffi::CString::default()),
                 }
@@ -285,7 +283,7 @@ impl Operator for Parallel {
             attr.iter().map(|a| a.0.as_ptr().cast_const()).collect();
         let mut constraint_names = [c"T".as_ptr()];
         let constraint_types = [FLOAT];
-        let name = std::ffi::CString::new(kind.onnx_op())?;
+        let name = std::ffi::CString::new(kind.spec().onnx_op)?;
         let mut op: *mut ort::sys::OrtOp = ptr::null_mut();
         // SAFETY: `info` is the kernel info ONNX Runtime passed for this node; the strings are
         // NUL-terminated, the constraint arrays hold 1 entry each and `attrs` its length; the
@@ -296,19 +294,18 @@ impl Operator for Parallel {
                 info.ptr(),
                 name.as_ptr(),
                 c"".as_ptr(),
-                kind.since_version(),
+                kind.spec().since_version,
                 constraint_names.as_mut_ptr(),
                 constraint_types.as_ptr(),
                 1,
                 attrs.as_ptr(),
                 attrs.len() as i32,
-                kind.inputs() as i32,
+                kind.spec().inputs as i32,
                 1,
                 &mut op,
             )
         };
-        // SAFETY: `status` was returned by the call above.
-        unsafe { ort::Error::result_from_status(status) }?;
+        check(status)?;
         let op = NonNull::new(op).ok_or_else(|| ort::Error::new("CreateOp gave no kernel"))?;
         exit_guard();
         Ok(PieceKernel {
@@ -347,8 +344,7 @@ impl OpAttr {
                 &mut attr,
             )
         };
-        // SAFETY: `status` was returned by the call above.
-        unsafe { ort::Error::result_from_status(status) }?;
+        check(status)?;
         NonNull::new(attr)
             .map(OpAttr)
             .ok_or_else(|| ort::Error::new("CreateOpAttr gave no attribute"))
@@ -441,24 +437,28 @@ unsafe impl Sync for Run {}
 impl Kernel for PieceKernel {
     fn compute(&mut self, ctx: &ComputeContext) -> ort::Result<()> {
         let kind = self.kind;
-        let mut values = Vec::with_capacity(kind.inputs());
-        for i in 0..kind.inputs() {
+        let mut values = Vec::with_capacity(kind.spec().inputs);
+        for i in 0..kind.spec().inputs {
             values.push(
-                ctx.input(i)?
-                    .ok_or_else(|| ort::Error::new(format!("{}: no input {i}", kind.name())))?,
+                ctx.input(i)?.ok_or_else(|| {
+                    ort::Error::new(format!("{}: no input {i}", kind.spec().name))
+                })?,
             );
         }
         let mut inputs = [ptr::null::<f32>(); 3];
         let mut lens = [0usize; 3];
+        let mut shape = Vec::new();
         for (i, value) in values.iter().enumerate() {
-            let (_, data) = value.try_extract_tensor::<f32>()?;
+            let (dims, data) = value.try_extract_tensor::<f32>()?;
+            if i == 0 {
+                shape = dims.to_vec();
+            }
             inputs[i] = data.as_ptr();
             lens[i] = data.len();
         }
-        let shape = values[0].try_extract_tensor::<f32>()?.0.to_vec();
         let mut output = ctx
             .output(0, shape.clone())?
-            .ok_or_else(|| ort::Error::new(format!("{}: no output", kind.name())))?;
+            .ok_or_else(|| ort::Error::new(format!("{}: no output", kind.spec().name)))?;
         let y = output.try_extract_tensor_mut::<f32>()?.1.as_mut_ptr();
         let pieces = match kind {
             Kind::Sin => sin_pieces(lens[0], y as usize),
@@ -490,7 +490,7 @@ impl Kernel for PieceKernel {
             Ok(Some(e)) => Err(e),
             Err(_) => Err(ort::Error::new(format!(
                 "{}: a piece panicked",
-                kind.name()
+                kind.spec().name
             ))),
         }
     }
@@ -505,18 +505,14 @@ impl PieceKernel {
     /// the output meanwhile.
     unsafe fn piece(&self, run: Run, shape: &[i64], start: usize, end: usize) -> ort::Result<()> {
         let n = end - start;
-        // SAFETY (for every `add` below): `start..end` lies in the tensors (the caller's
-        // contract); a channel is `row` floats.
-        let views = match self.kind {
+        // The views live until the call below returns. SAFETY (for every `add`): `start..end`
+        // lies in the tensors (the caller's contract); a channel is `row` floats.
+        let (inputs, output) = match self.kind {
             Kind::Sin => {
                 let dims = [n as i64];
                 let x = unsafe { run.inputs[0].add(start) };
-                [
-                    Some(self.view(x.cast_mut(), &dims)?),
-                    None,
-                    None,
-                    Some(self.view(unsafe { run.output.add(start) }, &dims)?),
-                ]
+                let y = unsafe { run.output.add(start) };
+                (vec![self.view(x.cast_mut(), &dims)?], self.view(y, &dims)?)
             }
             Kind::InstanceNorm => {
                 let row: usize = shape[2..].iter().map(|&d| d as usize).product();
@@ -525,26 +521,19 @@ impl PieceKernel {
                 let x = unsafe { run.inputs[0].add(start * row) };
                 let scale = unsafe { run.inputs[1].add(start) };
                 let bias = unsafe { run.inputs[2].add(start) };
-                [
-                    Some(self.view(x.cast_mut(), &dims)?),
-                    Some(self.view(scale.cast_mut(), &[n as i64])?),
-                    Some(self.view(bias.cast_mut(), &[n as i64])?),
-                    Some(self.view(unsafe { run.output.add(start * row) }, &dims)?),
-                ]
+                let y = unsafe { run.output.add(start * row) };
+                let inputs = vec![
+                    self.view(x.cast_mut(), &dims)?,
+                    self.view(scale.cast_mut(), &[n as i64])?,
+                    self.view(bias.cast_mut(), &[n as i64])?,
+                ];
+                (inputs, self.view(y, &dims)?)
             }
         };
-        let [a, b, c, Some(y)] = views else {
-            return Err(ort::Error::new("no output view"));
-        };
-        // Bound here: the views must live until the call below returns.
-        let views = [a, b, c];
-        let inputs: Vec<*const ort::sys::OrtValue> = views
-            .iter()
-            .flatten()
-            .map(|v| v.0.as_ptr().cast_const())
-            .collect();
+        let inputs: Vec<*const ort::sys::OrtValue> =
+            inputs.iter().map(|v| v.0.as_ptr().cast_const()).collect();
         // SAFETY: the views are valid tensors of the piece, the output of the input's shape.
-        unsafe { self.invoke(run.ctx, &inputs, y.0.as_ptr()) }
+        unsafe { self.invoke(run.ctx, &inputs, output.0.as_ptr()) }
     }
 
     /// A tensor of `dims` over the floats at `data`, which must stay valid while it lives
@@ -565,8 +554,7 @@ impl PieceKernel {
                 &mut value,
             )
         };
-        // SAFETY: `status` was returned by the call above.
-        unsafe { ort::Error::result_from_status(status) }?;
+        check(status)?;
         NonNull::new(value)
             .map(OwnedValue)
             .ok_or_else(|| ort::Error::new("no tensor view"))
@@ -596,8 +584,7 @@ impl PieceKernel {
                 1,
             )
         };
-        // SAFETY: `status` was returned by the call above.
-        unsafe { ort::Error::result_from_status(status) }
+        check(status)
     }
 }
 
