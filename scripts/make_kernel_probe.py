@@ -8,14 +8,21 @@ own, bit for bit, on every input length. Run from the repository root with the r
     $(bash ../shared/reference/setup.sh --python) scripts/make_kernel_probe.py
 
     inputs : input_ids int64 [1, T], style float32 [1, 256], speed float32 [1]
-    outputs: waveform  float32 [T * (4099 + 64 * 259)]
+    outputs: waveform  float32 [T * (4099 + 2 * 64 * 259)]
 
     a[t, k]  = ids[t] * r[k] + mean(style) * speed      r[k] = 0.173 * (k - 2000), k < 4099
     sin      = Sin(a)                                    |a| up to ~6e4: Eigen's large-argument
                                                          path as well as its polynomial
     b[t, j]  = ids[t] * q[j]                             q[j] = 0.01 * ((j * 37) mod 1001) - 5
     norm     = InstanceNormalization(b as [1, 64, T * 259], scale s[c], bias h[c], eps 1e-3)
-    waveform = concat(flatten(sin), flatten(norm))
+    h        = G * InstanceNormalization(b, s, h) + B    G = 1 + style[0:64] as [64, 1]
+                                                         B = b / 1000, of b's own shape
+    snake    = h + R * Sin(A * h) ** 2                   A[c] = 0.5 + 0.4 c as [1, 64, 1],
+                                                         R = 1 / (A + 1e-9)
+    waveform = concat(flatten(sin), flatten(norm), flatten(snake))
+
+The last two lines are the decoder's AdaIN and snake chain that the engine fuses into one node
+(`AdaInSnake`), with operands broadcast three ways: per channel at rank 2 and 3, and elementwise.
 
 T * 4099 is odd for odd T, so the `Sin` tail is exercised too.
 """
@@ -48,6 +55,14 @@ def main():
         const("col", np.array([-1, 1], dtype=np.int64)),
         const("norm_shape", np.array([1, CHANNELS, -1], dtype=np.int64)),
         const("flat", np.array([-1], dtype=np.int64)),
+        const("alpha", (0.5 + 0.4 * c).astype(np.float32).reshape(1, CHANNELS, 1)),
+        const("tiny", np.array(1e-9, dtype=np.float32)),
+        const("one", np.array(1.0, dtype=np.float32)),
+        const("milli", np.array(1e-3, dtype=np.float32)),
+        const("g_start", np.array([0], dtype=np.int64)),
+        const("g_end", np.array([CHANNELS], dtype=np.int64)),
+        const("g_axis", np.array([1], dtype=np.int64)),
+        const("g_shape", np.array([CHANNELS, 1], dtype=np.int64)),
     ]
     n = helper.make_node
     nodes = [
@@ -61,9 +76,25 @@ def main():
         n("Mul", ["ids_col", "q"], ["b"]),
         n("Reshape", ["b", "norm_shape"], ["b3"]),
         n("InstanceNormalization", ["b3", "scale", "bias"], ["norm"], epsilon=1e-3),
+        n("Slice", ["style", "g_start", "g_end", "g_axis"], ["style_g"]),
+        n("Add", ["style_g", "one"], ["g_row"]),
+        n("Reshape", ["g_row", "g_shape"], ["gamma"]),
+        n("Mul", ["b3", "milli"], ["beta"]),
+        n("InstanceNormalization", ["b3", "scale", "bias"], ["n2"], epsilon=1e-3),
+        n("Mul", ["gamma", "n2"], ["gn"]),
+        n("Add", ["gn", "beta"], ["h"]),
+        n("Mul", ["alpha", "h"], ["ah"]),
+        n("Sin", ["ah"], ["s"]),
+        n("Constant", [], ["two"], value=numpy_helper.from_array(np.array(2.0, dtype=np.float32))),
+        n("Pow", ["s", "two"], ["s2"]),
+        n("Add", ["alpha", "tiny"], ["alpha_eps"]),
+        n("Reciprocal", ["alpha_eps"], ["inv_alpha"]),
+        n("Mul", ["inv_alpha", "s2"], ["rs2"]),
+        n("Add", ["h", "rs2"], ["snake"]),
         n("Reshape", ["sin", "flat"], ["sin_flat"]),
         n("Reshape", ["norm", "flat"], ["norm_flat"]),
-        n("Concat", ["sin_flat", "norm_flat"], ["waveform"], axis=0),
+        n("Reshape", ["snake", "flat"], ["snake_flat"]),
+        n("Concat", ["sin_flat", "norm_flat", "snake_flat"], ["waveform"], axis=0),
     ]
     graph = helper.make_graph(
         nodes,

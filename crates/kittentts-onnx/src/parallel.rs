@@ -24,6 +24,9 @@
 //! compare samples, and `tests/parallel_kernels.rs` compares both kernels on every size of a
 //! probe model. Anything else (another batch size, an unaligned output, a small tensor) goes
 //! to the original kernel whole.
+//!
+//! [`parallelise`] also replaces each of the decoder's AdaIN and snake chains (eight nodes) by
+//! one node of [`DOMAIN`] that computes the chain in one pass; see [`fuse`].
 
 use std::ptr::{self, NonNull};
 use std::sync::Mutex;
@@ -37,6 +40,8 @@ use ort::operator::{
 };
 use ort::sys::ONNXTensorElementDataType::ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT as FLOAT;
 use ort::value::TensorElementType;
+
+mod fuse;
 
 /// The operator domain of the rewritten nodes.
 pub(crate) const DOMAIN: &str = "kittentts";
@@ -94,7 +99,8 @@ pub(crate) fn domain() -> ort::Result<OperatorDomain> {
         .into_iter()
         .try_fold(OperatorDomain::new(DOMAIN)?, |d, kind| {
             d.add(Parallel(kind))
-        })
+        })?
+        .add(fuse::AdaInSnake)
 }
 
 /// `model` (an ONNX `ModelProto`) with its top-level graph's `Sin` and
@@ -117,22 +123,40 @@ pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
         .iter()
         .find(|f| f.number == 7 && f.payload.is_some())?;
     let graph_payload = graph.payload?;
-    // The graph's nodes that change, as (the node field's span in the graph, its new bytes).
+    // The chains that become one fused node each, by the index of the node whose place the
+    // fused node takes, and the nodes they remove.
+    let fusions = fuse::find(graph_payload)?;
+    let mut fused = std::collections::HashMap::new();
+    let mut removed = std::collections::HashSet::new();
+    for f in &fusions {
+        removed.extend(f.replaced);
+        fused.insert(f.place(), &f.node);
+    }
+    // The graph's nodes that change, as (the node field's span in the graph, its new bytes:
+    // none for a removed node).
     let mut changes = Vec::new();
-    for node in proto::fields(graph_payload)? {
-        if node.number != 1 {
-            continue;
-        }
+    let nodes = proto::fields(graph_payload)?;
+    for (index, node) in nodes.iter().filter(|f| f.number == 1).enumerate() {
         let Some(payload) = node.payload else {
             continue;
         };
-        if let Some(new) = rename(payload)? {
-            changes.push((node.span(graph_payload), proto::len_field(1, &new)));
+        let span = node.span(graph_payload);
+        if let Some(new) = fused.get(&index) {
+            changes.push((span, proto::len_field(1, new)));
+        } else if removed.contains(&index) {
+            changes.push((span, Vec::new()));
+        } else if let Some(new) = rename(payload)? {
+            changes.push((span, proto::len_field(1, &new)));
         }
     }
     if changes.is_empty() {
         return None;
     }
+    tracing::debug!(
+        fused = fusions.len(),
+        rewritten = changes.len() - 8 * fusions.len(),
+        "parallel kernels: chains fused, other nodes rewritten"
+    );
     let graph_len = graph_payload.len() + changes.iter().map(|(_, new)| new.len()).sum::<usize>()
         - changes.iter().map(|(span, _)| span.len()).sum::<usize>();
     let mut out = Vec::with_capacity(model.len() + 64 + changes.len() * 48);
@@ -206,119 +230,81 @@ impl Operator for Parallel {
     }
 
     fn infer_shape(&self, ctx: &mut ShapeInferenceContext) -> ort::Result<()> {
-        // The output has the input's type and shape. Its unknown dimensions get names of their
-        // own: ONNX Runtime would write them as the dimension value -1, which the inference
-        // of the nodes after it takes for a size (a reshape to [-1] of [-1, 600] would then
-        // infer [-600]). No input dimensions (unknown rank, or a scalar) leave the output
-        // unknown.
-        let ctx = ctx.ptr().cast_mut();
-        let mut input = ptr::null_mut();
-        // SAFETY: `ctx` is the shape inference context ONNX Runtime passed, for a node with an
-        // input 0. `input` is then the context's own, valid for this call.
-        check(unsafe { (ort::api().ShapeInferContext_GetInputTypeShape)(ctx, 0, &mut input) })?;
-        let mut rank = 0;
-        // SAFETY: `input` is valid (above).
-        check(unsafe { (ort::api().GetDimensionsCount)(input, &mut rank) })?;
-        if rank == 0 {
-            return Ok(());
-        }
-        let mut dims = vec![0i64; rank];
-        let mut symbols = vec![ptr::null::<std::ffi::c_char>(); rank];
-        // SAFETY: both arrays hold `rank` entries; the symbols are the context's strings,
-        // read before this call returns.
-        check(unsafe { (ort::api().GetDimensions)(input, dims.as_mut_ptr(), rank) })?;
-        // SAFETY: as above.
-        check(unsafe { (ort::api().GetSymbolicDimensions)(input, symbols.as_mut_ptr(), rank) })?;
-        static UNKNOWN: AtomicU64 = AtomicU64::new(0);
-        let names = dims
-            .iter()
-            .zip(&symbols)
-            .map(|(&dim, &symbol)| {
-                // SAFETY: a non-null symbol is a NUL-terminated string of the context.
-                let known = (!symbol.is_null())
-                    .then(|| unsafe { std::ffi::CStr::from_ptr(symbol) }.to_owned())
-                    .filter(|s| !s.is_empty());
-                match known {
-                    Some(s) => Ok(s),
-                    None if dim < 0 => {
-                        let n = UNKNOWN.fetch_add(1, Ordering::Relaxed);
-                        std::ffi::CString::new(format!("{}_{n}", self.0.spec().name))
-                    }
-                    None => Ok(std::ffi::CString::default()),
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut name_ptrs: Vec<*const std::ffi::c_char> =
-            names.iter().map(|n| n.as_ptr()).collect();
-        let mut output = ptr::null_mut();
-        // SAFETY: a new type-and-shape info of ours, released below.
-        check(unsafe { (ort::api().CreateTensorTypeAndShapeInfo)(&mut output) })?;
-        // SAFETY: `output` is valid; the arrays hold `rank` entries; the context copies them.
-        let set = check(unsafe { (ort::api().SetTensorElementType)(output, FLOAT) })
-            .and_then(|()| {
-                check(unsafe { (ort::api().SetDimensions)(output, dims.as_ptr(), rank) })
-            })
-            .and_then(|()| {
-                check(unsafe {
-                    (ort::api().SetSymbolicDimensions)(output, name_ptrs.as_mut_ptr(), rank)
-                })
-            })
-            .and_then(|()| {
-                check(unsafe { (ort::api().ShapeInferContext_SetOutputTypeShape)(ctx, 0, output) })
-            });
-        // SAFETY: made by `CreateTensorTypeAndShapeInfo` above, released once.
-        unsafe { (ort::api().ReleaseTensorTypeAndShapeInfo)(output) };
-        set
+        infer_like_input(ctx, self.0.spec().name)
     }
 
     fn create_kernel<'attr>(&self, info: &KernelContext<'attr>) -> ort::Result<PieceKernel> {
-        let kind = self.0;
         // InstanceNormalization's one attribute; ONNX Runtime's default when the node has none.
-        let epsilon = match kind {
+        let epsilon = match self.0 {
             Kind::InstanceNorm => info.get::<f32>("epsilon"),
             Kind::Sin => None,
         };
-        let attr = epsilon.map(|e| OpAttr::float(c"epsilon", e)).transpose()?;
-        let attrs: Vec<*const ort::sys::OrtOpAttr> =
-            attr.iter().map(|a| a.0.as_ptr().cast_const()).collect();
-        let mut constraint_names = [c"T".as_ptr()];
-        let constraint_types = [FLOAT];
-        let name = std::ffi::CString::new(kind.spec().onnx_op)?;
-        let mut op: *mut ort::sys::OrtOp = ptr::null_mut();
-        // SAFETY: `info` is the kernel info ONNX Runtime passed for this node; the strings are
-        // NUL-terminated, the constraint arrays hold 1 entry each and `attrs` its length; the
-        // input and output counts are the operator's. On success `op` owns a kernel,
-        // released in `PieceKernel::drop`. The attributes are copied into the kernel.
-        let status = unsafe {
-            (ort::api().CreateOp)(
-                info.ptr(),
-                name.as_ptr(),
-                c"".as_ptr(),
-                kind.spec().since_version,
-                constraint_names.as_mut_ptr(),
-                constraint_types.as_ptr(),
-                1,
-                attrs.as_ptr(),
-                attrs.len() as i32,
-                kind.spec().inputs as i32,
-                1,
-                &mut op,
-            )
-        };
-        check(status)?;
-        let op = NonNull::new(op).ok_or_else(|| ort::Error::new("CreateOp gave no kernel"))?;
-        exit_guard();
-        Ok(PieceKernel {
-            kind,
-            op: OpHandle(op),
-            memory: MemoryInfo::new(
-                AllocationDevice::CPU,
-                0,
-                AllocatorType::Device,
-                MemoryType::Default,
-            )?,
-        })
+        PieceKernel::new(info, self.0, epsilon)
     }
+}
+
+/// Shape inference for an operator whose one output has the type and shape of its input 0.
+pub(crate) fn infer_like_input(ctx: &mut ShapeInferenceContext, name: &str) -> ort::Result<()> {
+    // The output has the input's type and shape. Its unknown dimensions get names of their
+    // own: ONNX Runtime would write them as the dimension value -1, which the inference
+    // of the nodes after it takes for a size (a reshape to [-1] of [-1, 600] would then
+    // infer [-600]). No input dimensions (unknown rank, or a scalar) leave the output
+    // unknown.
+    let ctx = ctx.ptr().cast_mut();
+    let mut input = ptr::null_mut();
+    // SAFETY: `ctx` is the shape inference context ONNX Runtime passed, for a node with an
+    // input 0. `input` is then the context's own, valid for this call.
+    check(unsafe { (ort::api().ShapeInferContext_GetInputTypeShape)(ctx, 0, &mut input) })?;
+    let mut rank = 0;
+    // SAFETY: `input` is valid (above).
+    check(unsafe { (ort::api().GetDimensionsCount)(input, &mut rank) })?;
+    if rank == 0 {
+        return Ok(());
+    }
+    let mut dims = vec![0i64; rank];
+    let mut symbols = vec![ptr::null::<std::ffi::c_char>(); rank];
+    // SAFETY: both arrays hold `rank` entries; the symbols are the context's strings,
+    // read before this call returns.
+    check(unsafe { (ort::api().GetDimensions)(input, dims.as_mut_ptr(), rank) })?;
+    // SAFETY: as above.
+    check(unsafe { (ort::api().GetSymbolicDimensions)(input, symbols.as_mut_ptr(), rank) })?;
+    static UNKNOWN: AtomicU64 = AtomicU64::new(0);
+    let names = dims
+        .iter()
+        .zip(&symbols)
+        .map(|(&dim, &symbol)| {
+            // SAFETY: a non-null symbol is a NUL-terminated string of the context.
+            let known = (!symbol.is_null())
+                .then(|| unsafe { std::ffi::CStr::from_ptr(symbol) }.to_owned())
+                .filter(|s| !s.is_empty());
+            match known {
+                Some(s) => Ok(s),
+                None if dim < 0 => {
+                    let n = UNKNOWN.fetch_add(1, Ordering::Relaxed);
+                    std::ffi::CString::new(format!("{}_{n}", name))
+                }
+                None => Ok(std::ffi::CString::default()),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut name_ptrs: Vec<*const std::ffi::c_char> = names.iter().map(|n| n.as_ptr()).collect();
+    let mut output = ptr::null_mut();
+    // SAFETY: a new type-and-shape info of ours, released below.
+    check(unsafe { (ort::api().CreateTensorTypeAndShapeInfo)(&mut output) })?;
+    // SAFETY: `output` is valid; the arrays hold `rank` entries; the context copies them.
+    let set = check(unsafe { (ort::api().SetTensorElementType)(output, FLOAT) })
+        .and_then(|()| check(unsafe { (ort::api().SetDimensions)(output, dims.as_ptr(), rank) }))
+        .and_then(|()| {
+            check(unsafe {
+                (ort::api().SetSymbolicDimensions)(output, name_ptrs.as_mut_ptr(), rank)
+            })
+        })
+        .and_then(|()| {
+            check(unsafe { (ort::api().ShapeInferContext_SetOutputTypeShape)(ctx, 0, output) })
+        });
+    // SAFETY: made by `CreateTensorTypeAndShapeInfo` above, released once.
+    unsafe { (ort::api().ReleaseTensorTypeAndShapeInfo)(output) };
+    set
 }
 
 /// The result of an ONNX Runtime API call.
@@ -436,15 +422,40 @@ unsafe impl Sync for Run {}
 
 impl Kernel for PieceKernel {
     fn compute(&mut self, ctx: &ComputeContext) -> ort::Result<()> {
+        let name = self.kind.spec().name;
+        let values = inputs(ctx, self.kind.spec().inputs, name)?;
+        let shape = values[0].try_extract_tensor::<f32>()?.0.to_vec();
+        let mut output = ctx
+            .output(0, shape)?
+            .ok_or_else(|| ort::Error::new(format!("{name}: no output")))?;
+        self.compute_into(ctx, &values, &mut output)
+    }
+}
+
+/// The first `count` inputs of the running node (`name`'s).
+pub(crate) fn inputs<'c>(
+    ctx: &'c ComputeContext,
+    count: usize,
+    name: &str,
+) -> ort::Result<Vec<ort::value::ValueRef<'c>>> {
+    (0..count)
+        .map(|i| {
+            ctx.input(i)?
+                .ok_or_else(|| ort::Error::new(format!("{name}: no input {i}")))
+        })
+        .collect()
+}
+
+impl PieceKernel {
+    /// Runs the kernel on `values` (the node's inputs) into `output`, which has the shape of
+    /// `values[0]`: in pieces on the pool's threads when it is large enough.
+    fn compute_into(
+        &self,
+        ctx: &ComputeContext,
+        values: &[ort::value::ValueRef<'_>],
+        output: &mut ort::value::ValueRefMut<'_>,
+    ) -> ort::Result<()> {
         let kind = self.kind;
-        let mut values = Vec::with_capacity(kind.spec().inputs);
-        for i in 0..kind.spec().inputs {
-            values.push(
-                ctx.input(i)?.ok_or_else(|| {
-                    ort::Error::new(format!("{}: no input {i}", kind.spec().name))
-                })?,
-            );
-        }
         let mut inputs = [ptr::null::<f32>(); 3];
         let mut lens = [0usize; 3];
         let mut shape = Vec::new();
@@ -456,9 +467,6 @@ impl Kernel for PieceKernel {
             inputs[i] = data.as_ptr();
             lens[i] = data.len();
         }
-        let mut output = ctx
-            .output(0, shape.clone())?
-            .ok_or_else(|| ort::Error::new(format!("{}: no output", kind.spec().name)))?;
         let y = output.try_extract_tensor_mut::<f32>()?.1.as_mut_ptr();
         let pieces = match kind {
             Kind::Sin => sin_pieces(lens[0], y as usize),
@@ -494,9 +502,52 @@ impl Kernel for PieceKernel {
             ))),
         }
     }
-}
 
-impl PieceKernel {
+    /// ONNX Runtime's own kernel of `kind` for the node of `info` (`epsilon`: the
+    /// normalisation's attribute, ONNX Runtime's default when `None`).
+    fn new(info: &KernelContext<'_>, kind: Kind, epsilon: Option<f32>) -> ort::Result<Self> {
+        let attr = epsilon.map(|e| OpAttr::float(c"epsilon", e)).transpose()?;
+        let attrs: Vec<*const ort::sys::OrtOpAttr> =
+            attr.iter().map(|a| a.0.as_ptr().cast_const()).collect();
+        let mut constraint_names = [c"T".as_ptr()];
+        let constraint_types = [FLOAT];
+        let name = std::ffi::CString::new(kind.spec().onnx_op)?;
+        let mut op: *mut ort::sys::OrtOp = ptr::null_mut();
+        // SAFETY: `info` is the kernel info ONNX Runtime passed for this node; the strings are
+        // NUL-terminated, the constraint arrays hold 1 entry each and `attrs` its length; the
+        // input and output counts are the operator's. On success `op` owns a kernel,
+        // released in `PieceKernel::drop`. The attributes are copied into the kernel.
+        let status = unsafe {
+            (ort::api().CreateOp)(
+                info.ptr(),
+                name.as_ptr(),
+                c"".as_ptr(),
+                kind.spec().since_version,
+                constraint_names.as_mut_ptr(),
+                constraint_types.as_ptr(),
+                1,
+                attrs.as_ptr(),
+                attrs.len() as i32,
+                kind.spec().inputs as i32,
+                1,
+                &mut op,
+            )
+        };
+        check(status)?;
+        let op = NonNull::new(op).ok_or_else(|| ort::Error::new("CreateOp gave no kernel"))?;
+        exit_guard();
+        Ok(PieceKernel {
+            kind,
+            op: OpHandle(op),
+            memory: MemoryInfo::new(
+                AllocationDevice::CPU,
+                0,
+                AllocatorType::Device,
+                MemoryType::Default,
+            )?,
+        })
+    }
+
     /// Runs the kernel on piece `start..end` of `run`, in place: elements for `Sin`,
     /// channels for `InstanceNormalization` (whose input has `shape`).
     ///
@@ -664,7 +715,7 @@ mod proto {
         }
     }
 
-    fn varint(buf: &[u8], at: &mut usize) -> Option<u64> {
+    pub(super) fn varint(buf: &[u8], at: &mut usize) -> Option<u64> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = *buf.get(*at)?;

@@ -1,6 +1,7 @@
-//! The parallel `Sin` and `InstanceNormalization` kernels ([`ModelOptions::parallel_kernels`])
-//! against ONNX Runtime's own, bit for bit, on a probe model whose waveform is made of large
-//! outputs of both (`tests/data/kernel_probe.onnx`, written by `scripts/make_kernel_probe.py`):
+//! The parallel `Sin` and `InstanceNormalization` kernels and the fused AdaIN and snake chain
+//! ([`ModelOptions::parallel_kernels`]) against ONNX Runtime's own, bit for bit, on a probe
+//! model whose waveform is made of large outputs of all three (`tests/data/kernel_probe.onnx`,
+//! written by `scripts/make_kernel_probe.py`):
 //! every length from 1 to 40 ids and a few long ones, on 2 threads (pieces side by side), on 1
 //! (pieces one after the other), and loaded from the optimised-model cache.
 
@@ -10,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use kittentts_onnx::{AcousticModel, ModelOptions, STYLE_DIM};
 
-/// Floats per id in the probe's waveform: 4099 from `Sin`, 64 × 259 from the normalisation.
-const PER_ID: usize = 4099 + 64 * 259;
+/// Floats per id in the probe's waveform: 4099 from `Sin`, 64 × 259 from the normalisation
+/// and as many from the AdaIN and snake chain.
+const PER_ID: usize = 4099 + 2 * 64 * 259;
 
 fn probe() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kernel_probe.onnx")
