@@ -53,7 +53,7 @@ struct Args {
     /// Every run gets the same thread count (`adaptive_threads(false)`).
     #[arg(long)]
     fixed_threads: bool,
-    /// Run `Sin` and `InstanceNormalization` on ONNX Runtime's own single-threaded kernels
+    /// Run `Sin`, `InstanceNormalization` and `ConvInteger` on ONNX Runtime's own kernels
     /// (`parallel_kernels(false)`).
     #[arg(long)]
     plain_kernels: bool,

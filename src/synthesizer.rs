@@ -485,11 +485,12 @@ impl SynthesizerBuilder {
 
     /// On the CPU, whether the model's `Sin` and `InstanceNormalization` nodes run on every
     /// intra-op thread instead of ONNX Runtime's single-threaded kernels for them, and the
-    /// decoder's normalisation and snake chains run as one node each (see
+    /// decoder's normalisation and snake chains run as one node each, and (x86-64 with AVX2)
+    /// the int8 models' integer convolutions run on a direct kernel of this crate (see
     /// [`ModelOptions::parallel_kernels`](kittentts_onnx::ModelOptions)). The audio is bit
-    /// for bit the same. Default `true`: on the stand-in nano model a lone sentence on 2
+    /// for bit the same. Default `true`: on the stand-in nano fp32 model a lone sentence on 2
     /// threads is about 8% faster, a long text about 13%, and a 250-id run takes about 20 MB
-    /// less memory.
+    /// less memory; an int8 model's run takes about a third of the time.
     pub fn parallel_kernels(mut self, parallel: bool) -> Self {
         self.onnx.parallel_kernels = parallel;
         self

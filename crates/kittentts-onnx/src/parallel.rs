@@ -26,7 +26,9 @@
 //! to the original kernel whole.
 //!
 //! [`parallelise`] also replaces each of the decoder's AdaIN and snake chains (eight nodes) by
-//! one node of [`DOMAIN`] that computes the chain in one pass; see [`fuse`].
+//! one node of [`DOMAIN`] that computes the chain in one pass; see [`fuse`]. On x86-64 CPUs with
+//! AVX2 it renames the int8 models' one-dimensional `ConvInteger` nodes to a direct
+//! convolution of [`DOMAIN`], exact since its sums are of integers; see [`conv`].
 
 use std::ptr::{self, NonNull};
 use std::sync::Mutex;
@@ -41,6 +43,7 @@ use ort::operator::{
 use ort::sys::ONNXTensorElementDataType::ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT as FLOAT;
 use ort::value::TensorElementType;
 
+mod conv;
 mod fuse;
 
 /// The operator domain of the rewritten nodes.
@@ -101,6 +104,11 @@ pub(crate) fn domain() -> ort::Result<OperatorDomain> {
             d.add(Parallel(kind))
         })?
         .add(fuse::AdaInSnake)
+        .and_then(|d| {
+            conv::Weights::ALL
+                .into_iter()
+                .try_fold(d, |d, w| d.add(conv::ConvInteger1d(w)))
+        })
 }
 
 /// `model` (an ONNX `ModelProto`) with its top-level graph's `Sin` and
@@ -126,6 +134,11 @@ pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
     // The chains that become one fused node each, by the index of the node whose place the
     // fused node takes, and the nodes they remove.
     let fusions = fuse::find(graph_payload)?;
+    let convolutions = if conv::supported() {
+        conv::find(graph_payload)?
+    } else {
+        std::collections::HashMap::new()
+    };
     let mut fused = std::collections::HashMap::new();
     let mut removed = std::collections::HashSet::new();
     for f in &fusions {
@@ -145,6 +158,8 @@ pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
             changes.push((span, proto::len_field(1, new)));
         } else if removed.contains(&index) {
             changes.push((span, Vec::new()));
+        } else if let Some(new) = convolutions.get(&index) {
+            changes.push((span, proto::len_field(1, new)));
         } else if let Some(new) = rename(payload)? {
             changes.push((span, proto::len_field(1, &new)));
         }
@@ -154,6 +169,7 @@ pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
     }
     tracing::debug!(
         fused = fusions.len(),
+        convolutions = convolutions.len(),
         rewritten = changes.len() - 8 * fusions.len(),
         "parallel kernels: chains fused, other nodes rewritten"
     );
@@ -250,16 +266,29 @@ pub(crate) fn infer_like_input(ctx: &mut ShapeInferenceContext, name: &str) -> o
     // of the nodes after it takes for a size (a reshape to [-1] of [-1, 600] would then
     // infer [-600]). No input dimensions (unknown rank, or a scalar) leave the output
     // unknown.
+    let (dims, names) = input_shape(ctx, 0)?;
+    if dims.is_empty() {
+        return Ok(());
+    }
+    set_output_shape(ctx, FLOAT, &dims, &names, name)
+}
+
+/// The dimensions of input `index` of the node being inferred, with their symbolic names
+/// (`None` where a dimension has none); no dimensions for an unknown rank or a scalar.
+pub(crate) fn input_shape(
+    ctx: &mut ShapeInferenceContext,
+    index: usize,
+) -> ort::Result<(Vec<i64>, Vec<Option<std::ffi::CString>>)> {
     let ctx = ctx.ptr().cast_mut();
     let mut input = ptr::null_mut();
     // SAFETY: `ctx` is the shape inference context ONNX Runtime passed, for a node with an
-    // input 0. `input` is then the context's own, valid for this call.
-    check(unsafe { (ort::api().ShapeInferContext_GetInputTypeShape)(ctx, 0, &mut input) })?;
+    // input `index`. `input` is then the context's own, valid for this call.
+    check(unsafe { (ort::api().ShapeInferContext_GetInputTypeShape)(ctx, index, &mut input) })?;
     let mut rank = 0;
     // SAFETY: `input` is valid (above).
     check(unsafe { (ort::api().GetDimensionsCount)(input, &mut rank) })?;
     if rank == 0 {
-        return Ok(());
+        return Ok((Vec::new(), Vec::new()));
     }
     let mut dims = vec![0i64; rank];
     let mut symbols = vec![ptr::null::<std::ffi::c_char>(); rank];
@@ -268,31 +297,48 @@ pub(crate) fn infer_like_input(ctx: &mut ShapeInferenceContext, name: &str) -> o
     check(unsafe { (ort::api().GetDimensions)(input, dims.as_mut_ptr(), rank) })?;
     // SAFETY: as above.
     check(unsafe { (ort::api().GetSymbolicDimensions)(input, symbols.as_mut_ptr(), rank) })?;
+    let names = symbols
+        .iter()
+        .map(|&symbol| {
+            // SAFETY: a non-null symbol is a NUL-terminated string of the context.
+            (!symbol.is_null())
+                .then(|| unsafe { std::ffi::CStr::from_ptr(symbol) }.to_owned())
+                .filter(|s| !s.is_empty())
+        })
+        .collect();
+    Ok((dims, names))
+}
+
+/// Sets output 0 of the node being inferred to `element` tensors of `dims`: a dimension
+/// without a name in `names` and no size (negative) gets a name of its own, made from `name`.
+pub(crate) fn set_output_shape(
+    ctx: &mut ShapeInferenceContext,
+    element: ort::sys::ONNXTensorElementDataType,
+    dims: &[i64],
+    names: &[Option<std::ffi::CString>],
+    name: &str,
+) -> ort::Result<()> {
     static UNKNOWN: AtomicU64 = AtomicU64::new(0);
+    let rank = dims.len();
     let names = dims
         .iter()
-        .zip(&symbols)
-        .map(|(&dim, &symbol)| {
-            // SAFETY: a non-null symbol is a NUL-terminated string of the context.
-            let known = (!symbol.is_null())
-                .then(|| unsafe { std::ffi::CStr::from_ptr(symbol) }.to_owned())
-                .filter(|s| !s.is_empty());
-            match known {
-                Some(s) => Ok(s),
-                None if dim < 0 => {
-                    let n = UNKNOWN.fetch_add(1, Ordering::Relaxed);
-                    std::ffi::CString::new(format!("{}_{n}", name))
-                }
-                None => Ok(std::ffi::CString::default()),
+        .zip(names)
+        .map(|(&dim, known)| match known {
+            Some(s) => Ok(s.clone()),
+            None if dim < 0 => {
+                let n = UNKNOWN.fetch_add(1, Ordering::Relaxed);
+                std::ffi::CString::new(format!("{name}_{n}"))
             }
+            None => Ok(std::ffi::CString::default()),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut name_ptrs: Vec<*const std::ffi::c_char> = names.iter().map(|n| n.as_ptr()).collect();
+    let ctx = ctx.ptr().cast_mut();
     let mut output = ptr::null_mut();
     // SAFETY: a new type-and-shape info of ours, released below.
     check(unsafe { (ort::api().CreateTensorTypeAndShapeInfo)(&mut output) })?;
     // SAFETY: `output` is valid; the arrays hold `rank` entries; the context copies them.
-    let set = check(unsafe { (ort::api().SetTensorElementType)(output, FLOAT) })
+    let set = check(unsafe { (ort::api().SetTensorElementType)(output, element) })
         .and_then(|()| check(unsafe { (ort::api().SetDimensions)(output, dims.as_ptr(), rank) }))
         .and_then(|()| {
             check(unsafe {
@@ -726,6 +772,13 @@ mod proto {
             }
         }
         None
+    }
+
+    /// The value of a varint field.
+    pub(super) fn varint_value(field: &Field<'_>) -> Option<u64> {
+        let mut at = 0;
+        varint(field.raw, &mut at)?;
+        varint(field.raw, &mut at)
     }
 
     /// The fields of `message`, in order; `None` if it is not well formed.

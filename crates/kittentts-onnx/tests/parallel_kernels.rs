@@ -87,3 +87,57 @@ fn the_plain_and_parallel_probes_differ_with_the_input() {
     assert_ne!(bits(&a), bits(&b));
     assert_ne!(bits(&a), bits(&c));
 }
+
+/// The probe's waveform length for `len` ids (see `scripts/make_conv_probe.py`).
+fn conv_probe_len(len: usize) -> usize {
+    let l = 61 * len;
+    64 * l + 6 * (l - 3) + 5 * l + 8 * l + 4 * l.div_ceil(2)
+}
+
+#[test]
+fn the_direct_integer_convolutions_give_onnx_runtimes_bits_at_every_length() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conv_probe.onnx");
+    let load = |options: ModelOptions| AcousticModel::load(&path, &options).unwrap();
+    let plain = load(
+        ModelOptions::new()
+            .with_intra_threads(2)
+            .with_parallel_kernels(false),
+    );
+    let wide = load(ModelOptions::new().with_intra_threads(2));
+    let one = load(ModelOptions::new().with_intra_threads(1));
+    let cache = tempfile::tempdir().unwrap();
+    let cached = || {
+        load(
+            ModelOptions::new()
+                .with_intra_threads(2)
+                .with_optimized_cache(Some(cache.path().to_path_buf())),
+        )
+    };
+    let (saved, from_cache) = (cached(), cached());
+    let lens: Vec<usize> = (1..=24).chain([63, 97, 255, 510]).collect();
+    let mut previous: Option<Vec<u32>> = None;
+    for len in lens {
+        let (ids, style) = inputs(len);
+        let expected = plain.run(&ids, &style, 1.1).unwrap().waveform;
+        assert_eq!(expected.len(), conv_probe_len(len));
+        // Integers, most of them large: the convolutions did run on the input.
+        assert!(expected.iter().all(|x| x.fract() == 0.0));
+        assert!(expected.iter().filter(|x| x.abs() > 1000.0).count() > expected.len() / 2);
+        for (name, model) in [
+            ("2 threads", &wide),
+            ("1 thread", &one),
+            ("saving the cache", &saved),
+            ("from the cache", &from_cache),
+        ] {
+            let got = model.run(&ids, &style, 1.1).unwrap().waveform;
+            assert!(
+                bits(&got) == bits(&expected),
+                "{len} ids, {name}: the convolutions differ"
+            );
+        }
+        // And the output follows the input.
+        let now = bits(&expected);
+        assert!(previous.as_ref() != Some(&now));
+        previous = Some(now);
+    }
+}

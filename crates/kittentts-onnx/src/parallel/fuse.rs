@@ -61,23 +61,23 @@ impl Fusion {
 }
 
 /// A node of the graph, as far as [`find`] needs it.
-struct Node<'a> {
-    op: &'a [u8],
+pub(super) struct Node<'a> {
+    pub(super) op: &'a [u8],
     /// In the default ONNX domain.
-    standard: bool,
-    name: &'a [u8],
-    inputs: Vec<&'a [u8]>,
-    outputs: Vec<&'a [u8]>,
+    pub(super) standard: bool,
+    pub(super) name: &'a [u8],
+    pub(super) inputs: Vec<&'a [u8]>,
+    pub(super) outputs: Vec<&'a [u8]>,
     /// The raw `attribute` fields.
-    attributes: Vec<&'a [u8]>,
+    pub(super) attributes: Vec<&'a [u8]>,
     /// The whole `NodeProto`.
-    raw: &'a [u8],
+    pub(super) raw: &'a [u8],
     /// Whether an attribute holds a subgraph (which may name the graph's values).
-    has_subgraph: bool,
+    pub(super) has_subgraph: bool,
 }
 
 impl<'a> Node<'a> {
-    fn parse(raw: &'a [u8]) -> Option<Self> {
+    pub(super) fn parse(raw: &'a [u8]) -> Option<Self> {
         let mut node = Node {
             op: b"",
             standard: true,
@@ -266,7 +266,7 @@ pub(super) fn find(graph: &[u8]) -> Option<Vec<Fusion>> {
 }
 
 /// The last payload of field `number` in `fields`.
-fn last<'a>(fields: &[proto::Field<'a>], number: u64) -> Option<&'a [u8]> {
+pub(super) fn last<'a>(fields: &[proto::Field<'a>], number: u64) -> Option<&'a [u8]> {
     fields
         .iter()
         .rev()
