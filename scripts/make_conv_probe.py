@@ -24,8 +24,9 @@ reference venv (onnx 1.23.2):
 import os
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from make_kernel_probe import save_probe
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "crates", "kittentts-onnx", "tests", "data", "conv_probe.onnx")
@@ -90,23 +91,7 @@ def main():
         nodes.append(n("Reshape", [f"f{k}", "flat"], [f"flat{k}"]))
         flat.append(f"flat{k}")
     nodes.append(n("Concat", flat, ["waveform"], axis=0))
-    graph = helper.make_graph(
-        nodes,
-        "kittentts_conv_probe",
-        [
-            helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "sequence_length"]),
-            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, 256]),
-            helper.make_tensor_value_info("speed", TensorProto.FLOAT, [1]),
-        ],
-        [helper.make_tensor_value_info("waveform", TensorProto.FLOAT, ["num_samples"])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                              producer_name="kittentts-rs scripts/make_conv_probe.py")
-    model.ir_version = 8
-    onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, OUT)
-    print(OUT, os.path.getsize(OUT), "bytes")
+    save_probe(nodes, inits, "kittentts_conv_probe", "make_conv_probe.py", OUT)
 
 
 if __name__ == "__main__":

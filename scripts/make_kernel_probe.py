@@ -96,9 +96,15 @@ def main():
         n("Reshape", ["snake", "flat"], ["snake_flat"]),
         n("Concat", ["sin_flat", "norm_flat", "snake_flat"], ["waveform"], axis=0),
     ]
+    save_probe(nodes, inits, "kittentts_kernel_probe", "make_kernel_probe.py", OUT)
+
+
+def save_probe(nodes, inits, name, script, out):
+    """Wraps `nodes` into a model with the KittenTTS input contract and one `waveform`
+    output, checks it and writes it to `out`."""
     graph = helper.make_graph(
         nodes,
-        "kittentts_kernel_probe",
+        name,
         [
             helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "sequence_length"]),
             helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, 256]),
@@ -108,11 +114,11 @@ def main():
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                              producer_name="kittentts-rs scripts/make_kernel_probe.py")
+                              producer_name=f"kittentts-rs scripts/{script}")
     model.ir_version = 8
     onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, OUT)
-    print(OUT, os.path.getsize(OUT), "bytes")
+    onnx.save(model, out)
+    print(out, os.path.getsize(out), "bytes")
 
 
 if __name__ == "__main__":

@@ -35,15 +35,22 @@ fn bits(wave: &[f32]) -> Vec<u32> {
     wave.iter().map(|x| x.to_bits()).collect()
 }
 
-#[test]
-fn parallel_kernels_give_onnx_runtimes_bits_at_every_length() {
+/// `path` loaded with ONNX Runtime's kernels (2 threads), then with the engine's in each
+/// layout the tests compare: 2 threads, 1 thread, saving the optimised cache and loading from
+/// it (the cache's folder is returned too, to outlive the models).
+fn layouts(
+    path: &Path,
+) -> (
+    AcousticModel,
+    Vec<(&'static str, AcousticModel)>,
+    tempfile::TempDir,
+) {
+    let load = |options: ModelOptions| AcousticModel::load(path, &options).unwrap();
     let plain = load(
         ModelOptions::new()
             .with_intra_threads(2)
             .with_parallel_kernels(false),
     );
-    let wide = load(ModelOptions::new().with_intra_threads(2));
-    let one = load(ModelOptions::new().with_intra_threads(1));
     let cache = tempfile::tempdir().unwrap();
     let cached = || {
         load(
@@ -52,19 +59,25 @@ fn parallel_kernels_give_onnx_runtimes_bits_at_every_length() {
                 .with_optimized_cache(Some(cache.path().to_path_buf())),
         )
     };
-    let (saved, from_cache) = (cached(), cached());
+    let models = vec![
+        ("2 threads", load(ModelOptions::new().with_intra_threads(2))),
+        ("1 thread", load(ModelOptions::new().with_intra_threads(1))),
+        ("saving the cache", cached()),
+        ("from the cache", cached()),
+    ];
+    (plain, models, cache)
+}
+
+#[test]
+fn parallel_kernels_give_onnx_runtimes_bits_at_every_length() {
+    let (plain, models, _cache) = layouts(&probe());
     let lens: Vec<usize> = (1..=40).chain([63, 64, 97, 128, 255, 510]).collect();
     for len in lens {
         let (ids, style) = inputs(len);
         let expected = plain.run(&ids, &style, 1.1).unwrap().waveform;
         assert_eq!(expected.len(), len * PER_ID);
         assert!(expected.iter().all(|x| x.is_finite()));
-        for (name, model) in [
-            ("2 threads", &wide),
-            ("1 thread", &one),
-            ("saving the cache", &saved),
-            ("from the cache", &from_cache),
-        ] {
+        for (name, model) in &models {
             let got = model.run(&ids, &style, 1.1).unwrap().waveform;
             assert!(
                 bits(&got) == bits(&expected),
@@ -97,23 +110,7 @@ fn conv_probe_len(len: usize) -> usize {
 #[test]
 fn the_direct_integer_convolutions_give_onnx_runtimes_bits_at_every_length() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conv_probe.onnx");
-    let load = |options: ModelOptions| AcousticModel::load(&path, &options).unwrap();
-    let plain = load(
-        ModelOptions::new()
-            .with_intra_threads(2)
-            .with_parallel_kernels(false),
-    );
-    let wide = load(ModelOptions::new().with_intra_threads(2));
-    let one = load(ModelOptions::new().with_intra_threads(1));
-    let cache = tempfile::tempdir().unwrap();
-    let cached = || {
-        load(
-            ModelOptions::new()
-                .with_intra_threads(2)
-                .with_optimized_cache(Some(cache.path().to_path_buf())),
-        )
-    };
-    let (saved, from_cache) = (cached(), cached());
+    let (plain, models, _cache) = layouts(&path);
     let lens: Vec<usize> = (1..=24).chain([63, 97, 255, 510]).collect();
     let mut previous: Option<Vec<u32>> = None;
     for len in lens {
@@ -123,12 +120,7 @@ fn the_direct_integer_convolutions_give_onnx_runtimes_bits_at_every_length() {
         // Integers, most of them large: the convolutions did run on the input.
         assert!(expected.iter().all(|x| x.fract() == 0.0));
         assert!(expected.iter().filter(|x| x.abs() > 1000.0).count() > expected.len() / 2);
-        for (name, model) in [
-            ("2 threads", &wide),
-            ("1 thread", &one),
-            ("saving the cache", &saved),
-            ("from the cache", &from_cache),
-        ] {
+        for (name, model) in &models {
             let got = model.run(&ids, &style, 1.1).unwrap().waveform;
             assert!(
                 bits(&got) == bits(&expected),

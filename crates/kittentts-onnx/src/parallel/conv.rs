@@ -178,11 +178,7 @@ fn attributes(node: &Node<'_>) -> Option<(i64, [i64; 2])> {
 /// formed.
 pub(super) fn find(graph: &[u8]) -> Option<HashMap<usize, Vec<u8>>> {
     let fields = proto::fields(graph)?;
-    let nodes = fields
-        .iter()
-        .filter(|f| f.number == 1)
-        .map(|f| f.payload.and_then(Node::parse))
-        .collect::<Option<Vec<_>>>()?;
+    let nodes = super::fuse::nodes(&fields)?;
     let mut initializers = HashMap::new();
     for f in &fields {
         if let (5, Some(p)) = (f.number, f.payload) {

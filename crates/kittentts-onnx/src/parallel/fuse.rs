@@ -133,11 +133,7 @@ impl<'a> Node<'a> {
 pub(super) fn find(graph: &[u8]) -> Option<Vec<Fusion>> {
     use std::collections::HashMap;
     let fields = proto::fields(graph)?;
-    let nodes = fields
-        .iter()
-        .filter(|f| f.number == 1)
-        .map(|f| f.payload.and_then(Node::parse))
-        .collect::<Option<Vec<_>>>()?;
+    let nodes = nodes(&fields)?;
     let mut graph_outputs = Vec::new();
     let mut initializers = HashMap::new();
     for f in &fields {
@@ -263,6 +259,15 @@ pub(super) fn find(graph: &[u8]) -> Option<Vec<Fusion>> {
         }
     }
     Some(fusions)
+}
+
+/// The nodes among a `GraphProto`'s `fields`, in order; `None` if one is not well formed.
+pub(super) fn nodes<'a>(fields: &[proto::Field<'a>]) -> Option<Vec<Node<'a>>> {
+    fields
+        .iter()
+        .filter(|f| f.number == 1)
+        .map(|f| f.payload.and_then(Node::parse))
+        .collect()
 }
 
 /// The last payload of field `number` in `fields`.
