@@ -4,9 +4,8 @@
 //! The int8 KittenTTS models quantise each convolution dynamically: `DynamicQuantizeLinear`
 //! makes its input uint8, `ConvInteger` convolves it with int8 weights into int32, and a `Cast`
 //! and `Mul` make floats again. ONNX Runtime 1.32's CPU `ConvInteger` copies its input into a
-//! column matrix with a generic N-dimensional `im2col`, one element at a time, before an integer
-//! GEMM: on the stand-in nano int8 model it is 77% of a run (ONNX Runtime's profiler, 1 thread,
-//! 75 ids: 1,688 of 2,186 ms).
+//! column matrix (`im2col`) before an integer GEMM: on the stand-in nano int8 model it is 77%
+//! of a run (ONNX Runtime's profiler, 1 thread, 75 ids: 1,688 of 2,186 ms).
 //!
 //! [`find`] renames the top-level `ConvInteger` nodes that this kernel takes (one spatial axis,
 //! one group, stride 1, explicit pads, uint8 input from `DynamicQuantizeLinear`, int8 or uint8
