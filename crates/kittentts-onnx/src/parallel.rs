@@ -133,9 +133,10 @@ pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
     let graph_payload = graph.payload?;
     // The chains that become one fused node each, by the index of the node whose place the
     // fused node takes, and the nodes they remove.
-    let fusions = fuse::find(graph_payload)?;
+    let parsed = fuse::Graph::parse(graph_payload)?;
+    let fusions = fuse::find(&parsed);
     let convolutions = if conv::supported() {
-        conv::find(graph_payload)?
+        conv::find(&parsed)
     } else {
         std::collections::HashMap::new()
     };
@@ -148,8 +149,7 @@ pub(crate) fn parallelise(model: &[u8]) -> Option<Vec<u8>> {
     // The graph's nodes that change, as (the node field's span in the graph, its new bytes:
     // none for a removed node).
     let mut changes = Vec::new();
-    let nodes = proto::fields(graph_payload)?;
-    for (index, node) in nodes.iter().filter(|f| f.number == 1).enumerate() {
+    for (index, node) in parsed.fields.iter().filter(|f| f.number == 1).enumerate() {
         let Some(payload) = node.payload else {
             continue;
         };

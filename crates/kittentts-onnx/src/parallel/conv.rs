@@ -30,7 +30,7 @@ use ort::operator::{
 };
 use ort::value::TensorElementType;
 
-use super::fuse::{Node, last};
+use super::fuse::{Graph, Node, last};
 use super::proto;
 
 /// Output positions per block (a task of the pool).
@@ -97,8 +97,8 @@ struct Initializer {
 }
 
 impl Initializer {
-    /// A `TensorProto`'s name, dimensions and element type.
-    fn parse(tensor: &[u8]) -> Option<(&[u8], Self)> {
+    /// A `TensorProto`'s dimensions and element type.
+    fn parse(tensor: &[u8]) -> Option<Self> {
         let fields = proto::fields(tensor)?;
         let mut dims = Vec::new();
         let mut data_type = 0;
@@ -109,7 +109,7 @@ impl Initializer {
                 _ => {}
             }
         }
-        Some((last(&fields, 8)?, Initializer { dims, data_type }))
+        Some(Initializer { dims, data_type })
     }
 
     fn elements(&self) -> i64 {
@@ -172,26 +172,13 @@ fn attributes(node: &Node<'_>) -> Option<(i64, [i64; 2])> {
     Some((dilation, pads))
 }
 
-/// The `ConvInteger` nodes of `graph` (a `GraphProto`) that this kernel takes, by their index
-/// among its nodes, each with its rewritten `NodeProto`; `None` if the graph is not well
-/// formed.
-pub(super) fn find(graph: &[u8]) -> Option<HashMap<usize, Vec<u8>>> {
-    let fields = proto::fields(graph)?;
-    let nodes = super::fuse::nodes(&fields)?;
-    let mut initializers = HashMap::new();
-    for f in &fields {
-        if let (5, Some(p)) = (f.number, f.payload) {
-            let (name, tensor) = Initializer::parse(p)?;
-            initializers.insert(name, tensor);
-        }
-    }
-    // A value's producer: the node and which of its outputs.
-    let mut producer = HashMap::new();
-    for (i, node) in nodes.iter().enumerate() {
-        for (k, &o) in node.outputs.iter().enumerate() {
-            producer.insert(o, (i, k));
-        }
-    }
+/// The `ConvInteger` nodes of `graph` that this kernel takes, by their index among its nodes,
+/// each with its rewritten `NodeProto`.
+pub(super) fn find(graph: &Graph<'_>) -> HashMap<usize, Vec<u8>> {
+    let Graph {
+        nodes, producer, ..
+    } = graph;
+    let initializer = |name: &[u8]| Initializer::parse(graph.initializers.get(name)?);
     let mut out = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
         if !(node.standard
@@ -216,22 +203,22 @@ pub(super) fn find(graph: &[u8]) -> Option<HashMap<usize, Vec<u8>>> {
             if let Some(zero) = input(2) {
                 (producer.get(zero) == Some(&(q, 2))).then_some(())?;
             }
-            let w = initializers.get(input(1)?)?;
+            let w = initializer(input(1)?)?;
             let weights = Weights::ALL
                 .into_iter()
                 .find(|k| k.data_type() == w.data_type)?;
             (w.dims.len() == 3 && w.elements() > 0).then_some(())?;
             if let Some(zero) = input(3) {
-                let z = initializers.get(zero)?;
+                let z = initializer(zero)?;
                 (z.data_type == w.data_type && z.elements() == 1).then_some(())?;
             }
             Some(weights)
         })();
-        if let Some(weights) = taken {
-            out.insert(i, renamed(node.raw, weights)?);
+        if let Some(new) = taken.and_then(|weights| renamed(node.raw, weights)) {
+            out.insert(i, new);
         }
     }
-    Some(out)
+    out
 }
 
 /// `node` as the operator of `weights` in [`super::DOMAIN`], its inputs, outputs and
@@ -800,7 +787,7 @@ mod tests {
             .find(|f| f.number == 7)
             .and_then(|f| f.payload)
             .unwrap_or_default();
-        let found = find(graph).unwrap_or_default();
+        let found = Graph::parse(graph).map(|g| find(&g)).unwrap_or_default();
         let mut weights: Vec<(String, &str)> = found
             .values()
             .map(|raw| {

@@ -27,6 +27,7 @@
 //! nodes at every length of a probe model that holds such a chain.
 
 use ort::AsPointer;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use ort::operator::{
@@ -129,36 +130,73 @@ impl<'a> Node<'a> {
     }
 }
 
-/// The chains of `graph` (a `GraphProto`) to fuse; `None` if it is not well formed.
-pub(super) fn find(graph: &[u8]) -> Option<Vec<Fusion>> {
-    use std::collections::HashMap;
-    let fields = proto::fields(graph)?;
-    let nodes = nodes(&fields)?;
-    let mut graph_outputs = Vec::new();
-    let mut initializers = HashMap::new();
-    for f in &fields {
-        match (f.number, f.payload) {
-            // ValueInfoProto: name = 1.
-            (12, Some(p)) => graph_outputs.extend(last(&proto::fields(p)?, 1)),
-            // TensorProto: name = 8.
-            (5, Some(p)) => {
-                if let Some(name) = last(&proto::fields(p)?, 8) {
-                    initializers.insert(name, p);
+/// A `GraphProto`, read once for the rewrites that look at its nodes.
+pub(super) struct Graph<'a> {
+    /// The graph's fields, in order.
+    pub(super) fields: Vec<proto::Field<'a>>,
+    /// Its nodes, in order.
+    pub(super) nodes: Vec<Node<'a>>,
+    /// The names of its outputs.
+    pub(super) outputs: Vec<&'a [u8]>,
+    /// Its initializers (`TensorProto`s) by name.
+    pub(super) initializers: HashMap<&'a [u8], &'a [u8]>,
+    /// Each value's producer: the node's index and which of its outputs.
+    pub(super) producer: HashMap<&'a [u8], (usize, usize)>,
+    /// The indices of the nodes that read each value.
+    pub(super) consumers: HashMap<&'a [u8], Vec<usize>>,
+}
+
+impl<'a> Graph<'a> {
+    /// `graph` (a `GraphProto`); `None` if it is not well formed.
+    pub(super) fn parse(graph: &'a [u8]) -> Option<Self> {
+        let fields = proto::fields(graph)?;
+        let nodes = nodes(&fields)?;
+        let mut outputs = Vec::new();
+        let mut initializers = HashMap::new();
+        for f in &fields {
+            match (f.number, f.payload) {
+                // ValueInfoProto: name = 1.
+                (12, Some(p)) => outputs.extend(last(&proto::fields(p)?, 1)),
+                // TensorProto: name = 8.
+                (5, Some(p)) => {
+                    if let Some(name) = last(&proto::fields(p)?, 8) {
+                        initializers.insert(name, p);
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
+        let mut producer = HashMap::new();
+        let mut consumers: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            for (k, &o) in node.outputs.iter().enumerate() {
+                producer.insert(o, (i, k));
+            }
+            for &input in &node.inputs {
+                consumers.entry(input).or_default().push(i);
+            }
+        }
+        Some(Graph {
+            fields,
+            nodes,
+            outputs,
+            initializers,
+            producer,
+            consumers,
+        })
     }
-    let mut producer = HashMap::new();
-    let mut consumers: HashMap<&[u8], Vec<usize>> = HashMap::new();
-    for (i, node) in nodes.iter().enumerate() {
-        for &o in &node.outputs {
-            producer.insert(o, i);
-        }
-        for &input in &node.inputs {
-            consumers.entry(input).or_default().push(i);
-        }
-    }
+}
+
+/// The chains of `graph` to fuse.
+pub(super) fn find(graph: &Graph<'_>) -> Vec<Fusion> {
+    let Graph {
+        nodes,
+        outputs: graph_outputs,
+        initializers,
+        producer,
+        consumers,
+        ..
+    } = graph;
     let subgraphs: Vec<&Node<'_>> = nodes.iter().filter(|n| n.has_subgraph).collect();
     // A value that only the chain sees: not a graph output, not named in a subgraph, and
     // read by exactly the nodes `readers`.
@@ -171,7 +209,7 @@ pub(super) fn find(graph: &[u8]) -> Option<Vec<Fusion>> {
             && !graph_outputs.contains(&value)
             && !subgraphs.iter().any(|n| contains(n.raw, value))
     };
-    let produced = |value: &[u8]| producer.get(value).copied();
+    let produced = |value: &[u8]| producer.get(value).map(|&(i, _)| i);
     let two = |value: &[u8]| {
         let e = produced(value)
             .map(|i| &nodes[i])
@@ -258,7 +296,7 @@ pub(super) fn find(graph: &[u8]) -> Option<Vec<Fusion>> {
             fusions.push(f);
         }
     }
-    Some(fusions)
+    fusions
 }
 
 /// The nodes among a `GraphProto`'s `fields`, in order; `None` if one is not well formed.
@@ -709,13 +747,18 @@ mod tests {
         g
     }
 
+    /// The chains of a `GraphProto`; `None` if it is not well formed.
+    fn find_in(graph: &[u8]) -> Option<Vec<Fusion>> {
+        Graph::parse(graph).map(|g| find(&g))
+    }
+
     fn fused(nodes: &[Vec<u8>], outputs: &[&str]) -> usize {
-        find(&graph(nodes, outputs)).map_or(usize::MAX, |f| f.len())
+        find_in(&graph(nodes, outputs)).map_or(usize::MAX, |f| f.len())
     }
 
     #[test]
     fn the_chain_becomes_one_node_in_the_final_sums_place() {
-        let fusions = find(&graph(&chain(2.0, &[]), &["z"])).unwrap_or_default();
+        let fusions = find_in(&graph(&chain(2.0, &[]), &["z"])).unwrap_or_default();
         assert_eq!(fusions.len(), 1);
         assert_eq!(fusions[0].replaced, [0, 1, 2, 3, 4, 6, 7, 8]);
         assert_eq!(fusions[0].place(), 8);
@@ -765,7 +808,7 @@ mod tests {
         // Another exponent.
         assert_eq!(fused(&chain(3.0, &[]), &["z"]), 0);
         // Not well formed.
-        assert!(find(b"\x0a\x05ab").is_none());
+        assert!(find_in(b"\x0a\x05ab").is_none());
     }
 
     #[test]
@@ -776,7 +819,7 @@ mod tests {
         let graph = proto::fields(&model)
             .and_then(|f| f.iter().find(|f| f.number == 7).and_then(|f| f.payload))
             .unwrap_or_default();
-        assert_eq!(find(graph).map(|f| f.len()), Some(1));
+        assert_eq!(find_in(graph).map(|f| f.len()), Some(1));
     }
 
     #[test]
