@@ -57,6 +57,14 @@ struct Args {
     /// (`parallel_kernels(false)`).
     #[arg(long)]
     plain_kernels: bool,
+    /// The most input ids the runs going at once may hold together, or `none`
+    /// (`ids_in_flight`; default: the library's).
+    #[arg(long, value_parser = common::parse_ids_in_flight)]
+    ids_in_flight: Option<common::IdsInFlight>,
+    /// How many chunks of one text may run at once (`chunks_at_once`; default: the
+    /// library's).
+    #[arg(long)]
+    chunks_at_once: Option<usize>,
     /// Threads calling the one shared synthesizer at once.
     #[arg(long, default_value_t = 1)]
     callers: usize,
@@ -113,6 +121,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.sessions > 0 {
         builder = builder.sessions(args.sessions);
+    }
+    if let Some(common::IdsInFlight(ids)) = args.ids_in_flight {
+        builder = builder.ids_in_flight(ids);
+    }
+    if let Some(chunks) = args.chunks_at_once {
+        builder = builder.chunks_at_once(chunks);
     }
     if let Some(chars) = args.max_chars {
         builder = builder.max_text_chars(chars).max_audio_seconds(1e7);

@@ -330,7 +330,10 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
     let (results_tx, results) = std::sync::mpsc::channel::<Message>();
     let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(lookahead);
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
-    let workers = inner.model.sessions().min(lookahead);
+    let workers = inner
+        .chunks_at_once
+        .min(inner.model.sessions())
+        .min(lookahead);
     for _ in 0..workers {
         let (inner, shared, jobs, results) = (
             Arc::clone(inner),
@@ -729,6 +732,7 @@ mod tests {
             .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
             .sessions(2)
             .intra_threads(2)
+            .chunks_at_once(2)
             .build()
             .unwrap();
         let model = tts.model();
@@ -764,6 +768,51 @@ mod tests {
             // A machine with one core caps the threads at one: nothing is narrow.
             assert_eq!((n, m, one), (0, 0, 0));
         }
+    }
+
+    #[test]
+    fn the_chunks_of_one_text_run_one_at_a_time_by_default_when_a_lone_run_has_every_core() {
+        let tts = Synthesizer::builder()
+            .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
+            .sessions(2)
+            .intra_threads(2)
+            .build()
+            .unwrap();
+        let text = "One, two. Three, four. Five, six. Seven, eight. Nine, ten.";
+        let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
+        let expected = fixture().synthesize(text, &options).unwrap();
+        let narrow_before = tts.model().narrow_runs();
+        assert_eq!(tts.synthesize(text, &options).unwrap(), expected);
+        let samples: Vec<f32> = tts
+            .stream(text, &options)
+            .unwrap()
+            .flat_map(|c| c.unwrap().samples)
+            .collect();
+        assert_eq!(samples, expected.samples);
+        let mut runs = tts.inner.runs.lock().unwrap().clone();
+        assert_eq!(runs.len(), 10, "{runs:?}");
+        if tts.model().adaptive_threads() {
+            assert_eq!(tts.inner.chunks_at_once, 1);
+            runs.sort_by_key(|r| r.1);
+            for pair in runs.windows(2) {
+                assert!(pair[1].1 >= pair[0].2, "runs overlap: {pair:?}");
+            }
+            assert_eq!(tts.model().narrow_runs(), narrow_before);
+            assert_eq!(tts.model().ort_sessions(), 1, "no narrow session was made");
+        } else {
+            // One core: no wide session to give a lone chunk; the chunks go side by side.
+            assert_eq!(tts.inner.chunks_at_once, 2);
+        }
+        assert!(matches!(
+            Synthesizer::builder()
+                .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
+                .chunks_at_once(0)
+                .build(),
+            Err(Error::InvalidSetting {
+                setting: "chunks_at_once",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -116,7 +116,20 @@ pub struct ModelOptions {
     /// ONNX Runtime's `im2col` and GEMM (most of an int8 run): integer sums, so the same bits
     /// in any order, and about a third of the time. Default `true`.
     pub parallel_kernels: bool,
+    /// The most input ids that the runs going at once may hold together: a run that would
+    /// take the runs going above it waits (first come first served) until enough of them end;
+    /// a run that would be alone always starts, whatever its length. A run's memory grows with
+    /// its length (its activations: a 250-id chunk of the stand-in mini takes about 300 MB on
+    /// top of the model), so two long chunks at once double the peak while short ones (most
+    /// requests to a server) still run side by side. `None`: only
+    /// [`sessions`](Self::sessions) limits them. Default: [`DEFAULT_IDS_IN_FLIGHT`].
+    pub ids_in_flight: Option<usize>,
 }
+
+/// The default [`ModelOptions::ids_in_flight`]: half the model's context, so that the runs at
+/// once never hold more than one run of the longest chunk would, and two runs of up to 128
+/// ids (a sentence or two) go side by side.
+pub const DEFAULT_IDS_IN_FLIGHT: usize = 256;
 
 impl Default for ModelOptions {
     fn default() -> Self {
@@ -133,6 +146,7 @@ impl Default for ModelOptions {
             adaptive_threads: true,
             require_providers: false,
             parallel_kernels: true,
+            ids_in_flight: Some(DEFAULT_IDS_IN_FLIGHT),
         }
     }
 }
@@ -431,7 +445,8 @@ impl AcousticModel {
                     Pool::adaptive(wide, narrow, count)
                 }
                 _ => Pool::new(sessions, count),
-            },
+            }
+            .with_ids_in_flight(options.ids_in_flight),
             names,
             style_shape: contract.style_shape,
             waveform_output: contract.waveform_output,
@@ -595,7 +610,7 @@ impl AcousticModel {
             TensorRef::from_array_view((self.style_shape.clone(), style)).map_err(inference)?;
         let speed_t = TensorRef::from_array_view(([1usize], std::slice::from_ref(&speed)))
             .map_err(inference)?;
-        let Some(lease) = self.pool.acquire(cancel, width) else {
+        let Some(lease) = self.pool.acquire(cancel, width, input_ids.len()) else {
             return Ok(None);
         };
         let mut run_options = ort::session::RunOptions::new().map_err(inference)?;

@@ -8,8 +8,10 @@
 //! soon run beside it ([`RunWidth::Narrow`]), takes the narrow one, which is made on its first
 //! use (one sentence never needs it). The pool's state is a free
 //! list and a queue of waiting tickets: a caller takes a place only when it is at the head of
-//! the queue, so callers are served in arrival order. A panic while a place is held returns it
-//! to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
+//! the queue, so callers are served in arrival order. With a budget of ids in flight, a run
+//! also waits while the runs going and it would together hold more ids than the budget (a
+//! run's memory grows with its length); a run that would be alone always starts. A panic
+//! while a place is held returns it to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
 //! panic).
 
 use std::collections::VecDeque;
@@ -31,6 +33,21 @@ struct State {
     beside: u64,
     /// Of those, places handed out on the narrow session (adaptive layout).
     narrow: u64,
+    /// Input ids of the runs going now.
+    ids_running: usize,
+}
+
+impl State {
+    /// Whether a run of `ids` ids may start now, with `places` places and at most
+    /// `ids_in_flight` ids held by the runs going at once: a place is free, and the run is
+    /// alone, or it is short (at most half the budget: a long run beside another would hold
+    /// a second long run's memory) and fits in the budget beside the others.
+    fn admits(&self, places: usize, ids_in_flight: usize, ids: usize) -> bool {
+        !self.free.is_empty()
+            && (self.free.len() == places
+                || (ids.saturating_mul(2) <= ids_in_flight
+                    && self.ids_running.saturating_add(ids) <= ids_in_flight))
+    }
 }
 
 /// Which session a run asks for in the adaptive layout (ignored in the fixed one).
@@ -89,6 +106,8 @@ pub(crate) struct Pool {
     narrow: Option<Lazy>,
     places: usize,
     layout: Layout,
+    /// The most ids the runs going at once may hold together (`usize::MAX`: no limit).
+    ids_in_flight: usize,
     state: Mutex<State>,
     available: Condvar,
 }
@@ -98,6 +117,7 @@ pub(crate) struct Lease<'p> {
     pool: &'p Pool,
     index: usize,
     session: usize,
+    ids: usize,
 }
 
 impl Lease<'_> {
@@ -115,6 +135,7 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         let mut state = self.pool.lock_state();
         state.free.push(self.index);
+        state.ids_running -= self.ids;
         drop(state);
         self.pool.available.notify_all();
     }
@@ -148,12 +169,21 @@ impl Pool {
             narrow,
             places,
             layout,
+            ids_in_flight: usize::MAX,
             state: Mutex::new(State {
                 free,
                 ..State::default()
             }),
             available: Condvar::new(),
         }
+    }
+
+    /// This pool, whose runs going at once hold at most `ids` input ids together (`None`: no
+    /// limit; `Some(0)` lets runs start only when the pool is idle). A run longer than that
+    /// still runs, alone.
+    pub(crate) fn with_ids_in_flight(mut self, ids: Option<usize>) -> Self {
+        self.ids_in_flight = ids.unwrap_or(usize::MAX);
+        self
     }
 
     /// How many runs may go at once.
@@ -209,14 +239,17 @@ impl Pool {
         self.lock_state().narrow
     }
 
-    /// Waits for a free place, first come first served. Returns `None` (and leaves the
-    /// queue) as soon as `cancel` is set; whoever sets it should call [`wake`](Self::wake).
+    /// Waits for a free place for a run of `ids` input ids, first come first served, and
+    /// while the runs going would hold more ids than the budget beside it. Returns `None` (and
+    /// leaves the queue) as soon as `cancel` is set; whoever sets it should call
+    /// [`wake`](Self::wake).
     /// The flag is read under the pool's lock, and `wake` takes that lock, so once a
     /// canceller's `wake` has returned, no place is handed out for that flag.
     pub(crate) fn acquire(
         &self,
         cancel: Option<&AtomicBool>,
         width: RunWidth,
+        ids: usize,
     ) -> Option<Lease<'_>> {
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Acquire));
         let mut state = self.lock_state();
@@ -233,12 +266,18 @@ impl Pool {
             }
             let idle = state.free.len() == self.places;
             if state.queue.front() == Some(&ticket)
+                && state.admits(self.places, self.ids_in_flight, ids)
                 && let Some(index) = state.free.pop()
             {
+                // A run that is alone takes the narrow session on its caller's word that
+                // others will start beside it, if one as long as it could.
+                let narrow_asked =
+                    width == RunWidth::Narrow && ids.saturating_mul(2) <= self.ids_in_flight;
                 let session = match self.layout {
                     Layout::Fixed => index % self.sessions.len(),
-                    Layout::Adaptive => usize::from(!idle || width == RunWidth::Narrow),
+                    Layout::Adaptive => usize::from(!idle || narrow_asked),
                 };
+                state.ids_running += ids;
                 state.queue.pop_front();
                 state.grants += 1;
                 state.beside += u64::from(!idle);
@@ -252,6 +291,7 @@ impl Pool {
                     pool: self,
                     index,
                     session,
+                    ids,
                 });
             }
             state = self
@@ -265,5 +305,44 @@ impl Pool {
     pub(crate) fn wake(&self) {
         let _state = self.lock_state();
         self.available.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::State;
+
+    fn state(places: usize, running: &[usize]) -> State {
+        State {
+            free: (running.len()..places).collect(),
+            ids_running: running.iter().sum(),
+            ..State::default()
+        }
+    }
+
+    #[test]
+    fn a_run_starts_beside_others_only_within_the_budget_of_ids() {
+        // Two places, a budget of 256 ids.
+        assert!(state(2, &[]).admits(2, 256, 100));
+        assert!(state(2, &[100]).admits(2, 256, 128));
+        assert!(state(2, &[128]).admits(2, 256, 128));
+        assert!(!state(2, &[100]).admits(2, 256, 157));
+        assert!(!state(2, &[200]).admits(2, 256, 100));
+        // A long run alone may have a short one beside it, not a long one.
+        assert!(state(2, &[200]).admits(2, 256, 56));
+        assert!(!state(2, &[10]).admits(2, 256, 129));
+        // No free place, whatever the ids.
+        assert!(!state(2, &[10, 10]).admits(2, 256, 1));
+        // Without a budget the places alone decide.
+        assert!(state(2, &[500]).admits(2, usize::MAX, 510));
+    }
+
+    #[test]
+    fn a_run_alone_starts_whatever_its_length() {
+        assert!(state(2, &[]).admits(2, 256, 510));
+        assert!(state(1, &[]).admits(1, 0, 1));
+        // A budget of 0: never two at once.
+        assert!(!state(2, &[1]).admits(2, 0, 1));
+        assert!(!state(3, &[0]).admits(3, 0, 1));
     }
 }
