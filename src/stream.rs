@@ -726,15 +726,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_chunks_of_one_text_ask_for_the_narrow_session() {
-        let tts = Synthesizer::builder()
+    /// The fixture with 2 runs at once of 2 threads: a wide and a narrow session on 2 cores.
+    fn two_by_two() -> crate::SynthesizerBuilder {
+        Synthesizer::builder()
             .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
             .sessions(2)
             .intra_threads(2)
-            .chunks_at_once(2)
-            .build()
-            .unwrap();
+    }
+
+    /// The samples of `text` streamed, in order.
+    fn streamed(tts: &Synthesizer, text: &str, options: &SynthesisOptions) -> Vec<f32> {
+        tts.stream(text, options)
+            .unwrap()
+            .flat_map(|c| c.unwrap().samples)
+            .collect()
+    }
+
+    #[test]
+    fn the_chunks_of_one_text_ask_for_the_narrow_session() {
+        let tts = two_by_two().chunks_at_once(2).build().unwrap();
         let model = tts.model();
         let text = "One, two. Three, four. Five, six. Seven, eight. Nine, ten.";
         let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
@@ -748,14 +758,7 @@ mod tests {
         // chunk is still running.
         let n = narrow_after(&|| assert_eq!(tts.synthesize(text, &options).unwrap(), expected));
         // stream: the first chunk runs alone on the wide session.
-        let m = narrow_after(&|| {
-            let samples: Vec<f32> = tts
-                .stream(text, &options)
-                .unwrap()
-                .flat_map(|c| c.unwrap().samples)
-                .collect();
-            assert_eq!(samples, expected.samples);
-        });
+        let m = narrow_after(&|| assert_eq!(streamed(&tts, text, &options), expected.samples));
         // One chunk alone takes the wide session.
         let one = narrow_after(&|| {
             tts.synthesize("One, two.", &options).unwrap();
@@ -772,23 +775,13 @@ mod tests {
 
     #[test]
     fn the_chunks_of_one_text_run_one_at_a_time_by_default_when_a_lone_run_has_every_core() {
-        let tts = Synthesizer::builder()
-            .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))
-            .sessions(2)
-            .intra_threads(2)
-            .build()
-            .unwrap();
+        let tts = two_by_two().build().unwrap();
         let text = "One, two. Three, four. Five, six. Seven, eight. Nine, ten.";
         let options = SynthesisOptions::new().first_chunk(FirstChunk::Whole);
         let expected = fixture().synthesize(text, &options).unwrap();
         let narrow_before = tts.model().narrow_runs();
         assert_eq!(tts.synthesize(text, &options).unwrap(), expected);
-        let samples: Vec<f32> = tts
-            .stream(text, &options)
-            .unwrap()
-            .flat_map(|c| c.unwrap().samples)
-            .collect();
-        assert_eq!(samples, expected.samples);
+        assert_eq!(streamed(&tts, text, &options), expected.samples);
         let mut runs = tts.inner.runs.lock().unwrap().clone();
         assert_eq!(runs.len(), 10, "{runs:?}");
         if tts.model().adaptive_threads() {

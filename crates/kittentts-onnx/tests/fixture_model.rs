@@ -408,31 +408,39 @@ fn concurrent_runs_of_different_inputs_equal_serial_runs_shared_or_not() {
     }
 }
 
+/// `threads` threads each run `IDS` `runs` times on `m` at once; how many of each thread's
+/// runs gave what one run of the unpooled fixture gives.
+fn same_runs_on_threads(m: &AcousticModel, threads: usize, runs: usize) -> Vec<usize> {
+    let style = [0.05f32; STYLE_DIM];
+    let expected = model().run(&IDS, &style, 1.0).unwrap();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    (0..runs)
+                        .filter(|_| m.run(&IDS, &style, 1.0).unwrap() == expected)
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 /// With a budget of ids in flight that two runs would exceed, concurrent callers' runs go one
 /// at a time (none starts beside another), each still runs (one alone is never held back, even
 /// over the budget), and the results are the same.
 #[test]
 fn runs_over_the_budget_of_ids_in_flight_wait_for_each_other() {
-    let style = [0.05f32; STYLE_DIM];
-    let expected = model().run(&IDS, &style, 1.0).unwrap();
     for budget in [0, IDS.len(), 2 * IDS.len() - 1] {
         let mut options = ModelOptions::new().with_intra_threads(1).with_sessions(3);
         options.ids_in_flight = Some(budget);
         let m = AcousticModel::load(&fixture("model.onnx"), &options).unwrap();
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..4)
-                .map(|_| {
-                    s.spawn(|| {
-                        (0..5)
-                            .filter(|_| m.run(&IDS, &style, 1.0).unwrap() == expected)
-                            .count()
-                    })
-                })
-                .collect();
-            for h in handles {
-                assert_eq!(h.join().unwrap(), 5, "budget {budget}");
-            }
-        });
+        assert_eq!(
+            same_runs_on_threads(&m, 4, 5),
+            vec![5; 4],
+            "budget {budget}"
+        );
         assert_eq!(m.runs_started(), 20);
         assert_eq!(m.runs_started_beside_others(), 0, "budget {budget}");
         assert_eq!(m.idle_sessions(), 3);
@@ -452,20 +460,7 @@ fn a_pool_of_sessions_gives_the_same_results_and_counts_runs() {
     assert_eq!(m.waiting(), 0);
     let style = [0.05f32; STYLE_DIM];
     let expected = model().run(&IDS, &style, 1.0).unwrap();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                s.spawn(|| {
-                    (0..5)
-                        .filter(|_| m.run(&IDS, &style, 1.0).unwrap() == expected)
-                        .count()
-                })
-            })
-            .collect();
-        for h in handles {
-            assert_eq!(h.join().unwrap(), 5);
-        }
-    });
+    assert_eq!(same_runs_on_threads(&m, 8, 5), vec![5; 8]);
     assert_eq!(m.runs_started(), 40);
     assert_eq!(m.idle_sessions(), 3);
     assert_eq!(m.run(&IDS, &style, 1.0).unwrap(), expected);
