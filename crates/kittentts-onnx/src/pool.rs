@@ -37,6 +37,12 @@ struct State {
     ids_running: usize,
 }
 
+/// Whether a run of `ids` ids is short enough to go beside others: at most half the budget
+/// of ids in flight, so that a run as long could join it.
+fn short(ids: usize, ids_in_flight: usize) -> bool {
+    ids.saturating_mul(2) <= ids_in_flight
+}
+
 impl State {
     /// Whether a run of `ids` ids may start now, with `places` places and at most
     /// `ids_in_flight` ids held by the runs going at once: a place is free, and the run is
@@ -45,7 +51,7 @@ impl State {
     fn admits(&self, places: usize, ids_in_flight: usize, ids: usize) -> bool {
         !self.free.is_empty()
             && (self.free.len() == places
-                || (ids.saturating_mul(2) <= ids_in_flight
+                || (short(ids, ids_in_flight)
                     && self.ids_running.saturating_add(ids) <= ids_in_flight))
     }
 }
@@ -271,8 +277,7 @@ impl Pool {
             {
                 // A run that is alone takes the narrow session on its caller's word that
                 // others will start beside it, if one as long as it could.
-                let narrow_asked =
-                    width == RunWidth::Narrow && ids.saturating_mul(2) <= self.ids_in_flight;
+                let narrow_asked = width == RunWidth::Narrow && short(ids, self.ids_in_flight);
                 let session = match self.layout {
                     Layout::Fixed => index % self.sessions.len(),
                     Layout::Adaptive => usize::from(!idle || narrow_asked),
