@@ -16,7 +16,9 @@
 //! address:
 //! - `Sin` is cut at 64-byte addresses of a 64-byte aligned output. Eigen splits its loop
 //!   into an unaligned head, aligned SIMD packets and a scalar tail by the output's address, so
-//!   every element stays on the same side of those bounds.
+//!   every element stays on the same side of those bounds. A piece goes to [`sin`], which
+//!   computes what ONNX Runtime's kernel would, eight lanes at a time, unless an argument is
+//!   too large for it; then to ONNX Runtime's kernel.
 //! - `InstanceNormalization` is cut between channels: the kernel normalises each channel on
 //!   its own, and each piece views its channels, scales and biases where they lie.
 //!
@@ -45,6 +47,7 @@ use ort::value::TensorElementType;
 
 mod conv;
 mod fuse;
+mod sin;
 
 /// The operator domain of the rewritten nodes.
 pub(crate) const DOMAIN: &str = "kittentts";
@@ -609,6 +612,13 @@ impl PieceKernel {
                 let dims = [n as i64];
                 let x = unsafe { run.inputs[0].add(start) };
                 let y = unsafe { run.output.add(start) };
+                // ONNX Runtime's bits, twice as wide, unless an input needs its kernel. The
+                // piece starts at a 64-byte aligned output address, as in the whole tensor.
+                // SAFETY: `n` floats of the piece; the input and output are the same tensor or
+                // do not overlap.
+                if unsafe { sin::sin(x, y, n) } {
+                    return Ok(());
+                }
                 (vec![self.view(x.cast_mut(), &dims)?], self.view(y, &dims)?)
             }
             Kind::InstanceNorm => {

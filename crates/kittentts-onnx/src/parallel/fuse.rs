@@ -19,9 +19,10 @@
 //! - the products and sums are single IEEE float operations in the nodes' order (`Pow` with
 //!   exponent 2 is `s * s` in ONNX Runtime, checked on every float), which the order of the
 //!   operands or the thread cannot change;
-//! - `sin` is ONNX Runtime's own kernel, run on a 64-byte aligned copy of blocks that start at
-//!   the same offsets modulo 64 bytes as in the original tensor, so that each element falls on
-//!   the same side of Eigen's SIMD-packet bounds as it would have.
+//! - `sin` is ONNX Runtime's own kernel ([`super::sin`] where it gives the same bits), run on a
+//!   64-byte aligned copy of blocks that start at the same offsets modulo 64 bytes as in the
+//!   original tensor, so that each element falls on the same side of Eigen's SIMD-packet bounds
+//!   as it would have.
 //!
 //! `tests/parallel_kernels.rs` compares the whole model bit for bit with ONNX Runtime's own
 //! nodes at every length of a probe model that holds such a chain.
@@ -615,11 +616,17 @@ impl AdaInSnakeKernel {
                     }
                 }
             }
-            let view = self.sin.view(t.as_mut_ptr(), &[t.len() as i64])?;
-            let value = view.0.as_ptr();
-            // SAFETY: `Sin` from the view to itself (an elementwise kernel reads each element
-            // before it writes it); the context is the running kernel's.
-            unsafe { self.sin.invoke(pass.ctx, &[value.cast_const()], value)? };
+            // SAFETY: `Sin` in place over the block's copy, 64-byte aligned as in the original
+            // tensor (ONNX Runtime's bits, twice as wide; see `super::sin`)...
+            let p = t.as_mut_ptr();
+            if !unsafe { super::sin::sin(p, p, t.len()) } {
+                // ...or, for the inputs that it declines, ONNX Runtime's own kernel.
+                let view = self.sin.view(t.as_mut_ptr(), &[t.len() as i64])?;
+                let value = view.0.as_ptr();
+                // SAFETY: `Sin` from the view to itself (an elementwise kernel reads each
+                // element before it writes it); the context is the running kernel's.
+                unsafe { self.sin.invoke(pass.ctx, &[value.cast_const()], value)? };
+            }
             // y = h + R·s².
             for (range, values) in &rows {
                 let (y, t) = (&mut y[range.clone()], &t[range.clone()]);
