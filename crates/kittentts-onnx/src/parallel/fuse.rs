@@ -619,7 +619,7 @@ impl AdaInSnakeKernel {
             // SAFETY: `Sin` in place over the block's copy, 64-byte aligned as in the original
             // tensor (ONNX Runtime's bits, twice as wide; see `super::sin`)...
             let p = t.as_mut_ptr();
-            if !unsafe { super::sin::sin(p, p, t.len()) } {
+            if !(self.sin.sin_is_exact(pass.ctx) && unsafe { super::sin::sin(p, p, t.len()) }) {
                 // ...or, for the inputs that it declines, ONNX Runtime's own kernel.
                 let view = self.sin.view(t.as_mut_ptr(), &[t.len() as i64])?;
                 let value = view.0.as_ptr();
