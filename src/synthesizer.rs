@@ -1190,6 +1190,11 @@ impl Synthesizer {
         self.inner.lookahead
     }
 
+    /// How many chunks of one text run at once ([`SynthesizerBuilder::chunks_at_once`]).
+    pub fn chunks_at_once(&self) -> usize {
+        self.inner.chunks_at_once
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits

@@ -363,6 +363,8 @@ impl Synthesizer {
         model_files = None,
         max_text_chars = None,
         max_audio_seconds = None,
+        ids_in_flight = Some(kittentts::onnx::DEFAULT_IDS_IN_FLIGHT),
+        chunks_at_once = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -382,6 +384,8 @@ impl Synthesizer {
         model_files: Option<Bound<'_, PyAny>>,
         max_text_chars: Option<usize>,
         max_audio_seconds: Option<f64>,
+        ids_in_flight: Option<usize>,
+        chunks_at_once: Option<usize>,
     ) -> PyResult<Self> {
         let found = discover_runtimes(py)?;
         let mut builder = kittentts::Synthesizer::builder().strict_espeak_version(strict_espeak);
@@ -404,7 +408,12 @@ impl Synthesizer {
         if let Some(n) = threads {
             builder = builder.intra_threads(n);
         }
-        builder = builder.adaptive_threads(adaptive_threads);
+        builder = builder
+            .adaptive_threads(adaptive_threads)
+            .ids_in_flight(ids_in_flight);
+        if let Some(n) = chunks_at_once {
+            builder = builder.chunks_at_once(n);
+        }
         if let Some(n) = max_text_chars {
             builder = builder.max_text_chars(n);
         }
@@ -613,6 +622,18 @@ impl Synthesizer {
     #[getter]
     fn adaptive_threads(&self) -> bool {
         self.inner.model().adaptive_threads()
+    }
+
+    /// The most input ids that runs going at once hold together; `None`: no limit.
+    #[getter]
+    fn ids_in_flight(&self) -> Option<usize> {
+        self.inner.model().ids_in_flight()
+    }
+
+    /// How many chunks of one text run at once.
+    #[getter]
+    fn chunks_at_once(&self) -> usize {
+        self.inner.chunks_at_once()
     }
 
     /// The folder the model was loaded from.

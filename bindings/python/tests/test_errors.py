@@ -41,6 +41,7 @@ def test_bad_calls(tts, kwargs, text, cls, words):
     [
         ({"sessions": 0}, errors.InvalidSettingError, ["sessions 0"]),
         ({"threads": 0}, errors.InvalidSettingError, ["intra_threads 0"]),
+        ({"chunks_at_once": 0}, errors.InvalidSettingError, ["chunks_at_once 0"]),
         ({"provider": "tpu"}, errors.InvalidSettingError, ['"tpu"']),
         ({"lexicon": {"two words": "x"}}, errors.LexiconError, ['"two words"']),
         ({"lexicon": "/nonexistent/lexicon.txt"}, errors.LexiconError, ["/nonexistent/lexicon.txt"]),

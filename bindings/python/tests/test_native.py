@@ -112,6 +112,23 @@ def test_adaptive_threads_can_be_turned_off(fixture_dir, tts):
     assert np.array_equal(fixed.synthesize(text).samples, expected)
 
 
+def test_memory_settings_are_kept_and_change_the_memory_not_the_audio(fixture_dir, tts):
+    default = kittentts_rs.Synthesizer(str(fixture_dir), sessions=2, threads=2)
+    assert default.ids_in_flight == 256
+    # One chunk at a time when the threads follow the load, else one per session.
+    assert default.chunks_at_once == (1 if default.adaptive_threads else 2)
+    custom = kittentts_rs.Synthesizer(
+        str(fixture_dir), sessions=2, threads=2, ids_in_flight=None, chunks_at_once=2
+    )
+    assert custom.ids_in_flight is None
+    assert custom.chunks_at_once == 2
+    assert kittentts_rs.Synthesizer(str(fixture_dir), ids_in_flight=64).ids_in_flight == 64
+    text = "One, two. Three, four. Five, six."
+    expected = tts.synthesize(text).samples
+    assert np.array_equal(default.synthesize(text).samples, expected)
+    assert np.array_equal(custom.synthesize(text).samples, expected)
+
+
 def test_options_change_the_audio_as_documented(tts):
     plain = tts.synthesize("One. Two.", pauses=0.0)
     paused = tts.synthesize("One. Two.", pauses={"sentence": 0.5})

@@ -543,6 +543,12 @@ impl AcousticModel {
         self.pool.layout() == Layout::Adaptive
     }
 
+    /// The most input ids that runs going at once may hold together
+    /// ([`ModelOptions::ids_in_flight`]); `None`: no limit.
+    pub fn ids_in_flight(&self) -> Option<usize> {
+        self.pool.ids_in_flight()
+    }
+
     /// How many runs could start right now without waiting.
     pub fn idle_sessions(&self) -> usize {
         self.pool.idle()

@@ -192,6 +192,11 @@ impl Pool {
         self
     }
 
+    /// The budget of input ids in flight ([`Self::with_ids_in_flight`]); `None`: no limit.
+    pub(crate) fn ids_in_flight(&self) -> Option<usize> {
+        (self.ids_in_flight != usize::MAX).then_some(self.ids_in_flight)
+    }
+
     /// How many runs may go at once.
     pub(crate) fn len(&self) -> usize {
         self.places

@@ -108,6 +108,10 @@ class Synthesizer:
     ``(model_path, voices_path, speed_priors, voice_aliases)`` instead of ``model``.
     ``max_text_chars`` / ``max_audio_seconds``: the limits of one call (default 50,000
     characters and 3,600 s); over them a call raises ``TextTooLongError`` before any work.
+    ``ids_in_flight``: the most input ids that runs going at once hold together (a run's
+    memory grows with its length; a run alone always starts; ``None``: no limit).
+    ``chunks_at_once``: how many chunks of one text run at once (default 1 when the threads
+    follow the load, else ``sessions``); 0 raises ``InvalidSettingError``.
     """
 
     def __init__(
@@ -128,6 +132,8 @@ class Synthesizer:
         model_files: tuple[str, str, Mapping[str, float], Mapping[str, str]] | None = None,
         max_text_chars: int | None = None,
         max_audio_seconds: float | None = None,
+        ids_in_flight: int | None = 256,
+        chunks_at_once: int | None = None,
     ) -> None: ...
     def synthesize(
         self,
@@ -203,6 +209,12 @@ class Synthesizer:
     @property
     def adaptive_threads(self) -> bool:
         """Whether the thread count follows the load (asked for, and more than one session and thread)."""
+    @property
+    def ids_in_flight(self) -> int | None:
+        """The most input ids that runs going at once hold together (``None``: no limit)."""
+    @property
+    def chunks_at_once(self) -> int:
+        """How many chunks of one text run at once."""
     @property
     def model_dir(self) -> str: ...
     @property
