@@ -59,8 +59,8 @@ struct Args {
     plain_kernels: bool,
     /// The most input ids the runs going at once may hold together, or `none`
     /// (`ids_in_flight`; default: the library's).
-    #[arg(long, value_parser = common::parse_ids_in_flight)]
-    ids_in_flight: Option<common::IdsInFlight>,
+    #[arg(long)]
+    ids_in_flight: Option<kittentts::onnx::IdsInFlight>,
     /// How many chunks of one text may run at once (`chunks_at_once`; default: the
     /// library's).
     #[arg(long)]
@@ -122,7 +122,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.sessions > 0 {
         builder = builder.sessions(args.sessions);
     }
-    if let Some(common::IdsInFlight(ids)) = args.ids_in_flight {
+    if let Some(kittentts::onnx::IdsInFlight(ids)) = args.ids_in_flight {
         builder = builder.ids_in_flight(ids);
     }
     if let Some(chunks) = args.chunks_at_once {

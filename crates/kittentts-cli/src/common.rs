@@ -40,26 +40,3 @@ pub(crate) fn report(name: &str, e: &(dyn std::error::Error + 'static)) -> Strin
     }
     out
 }
-
-/// A `--ids-in-flight` value: a count of input ids, or `none` for no limit.
-#[allow(
-    dead_code,
-    reason = "the inspect example includes this file and has no such flag"
-)]
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct IdsInFlight(pub(crate) Option<usize>);
-
-/// Parses a `--ids-in-flight` value.
-#[allow(
-    dead_code,
-    reason = "the inspect example includes this file and has no such flag"
-)]
-pub(crate) fn parse_ids_in_flight(value: &str) -> Result<IdsInFlight, String> {
-    if value.eq_ignore_ascii_case("none") {
-        return Ok(IdsInFlight(None));
-    }
-    value
-        .parse()
-        .map(|ids| IdsInFlight(Some(ids)))
-        .map_err(|_| format!("`{value}` is neither a count of ids nor `none`"))
-}

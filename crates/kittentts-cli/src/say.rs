@@ -72,8 +72,8 @@ pub(crate) struct Args {
     fixed_threads: bool,
     /// The most input ids the runs going at once may hold together, or `none` (default 256:
     /// two long chunks never run at once, which would double the memory).
-    #[arg(long, value_parser = crate::common::parse_ids_in_flight)]
-    ids_in_flight: Option<crate::common::IdsInFlight>,
+    #[arg(long)]
+    ids_in_flight: Option<kittentts::onnx::IdsInFlight>,
     /// How many chunks of the text may run at once (default: 1 when a chunk alone gets every
     /// core; more is a little faster and takes a run's memory per chunk).
     #[arg(long)]
@@ -144,7 +144,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.fixed_threads {
         builder = builder.adaptive_threads(false);
     }
-    if let Some(crate::common::IdsInFlight(ids)) = args.ids_in_flight {
+    if let Some(kittentts::onnx::IdsInFlight(ids)) = args.ids_in_flight {
         builder = builder.ids_in_flight(ids);
     }
     if let Some(chunks) = args.chunks_at_once {

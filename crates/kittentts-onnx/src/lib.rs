@@ -42,8 +42,8 @@ mod runtime;
 
 pub use error::Error;
 pub use model::{
-    AcousticModel, DEFAULT_IDS_IN_FLIGHT, MAX_INPUT_IDS, ModelOptions, ModelOutput, SAMPLE_RATE,
-    SAMPLES_PER_FRAME, STYLE_DIM,
+    AcousticModel, DEFAULT_IDS_IN_FLIGHT, IdsInFlight, MAX_INPUT_IDS, ModelOptions, ModelOutput,
+    ParseIdsInFlightError, SAMPLE_RATE, SAMPLES_PER_FRAME, STYLE_DIM,
 };
 pub use pool::RunWidth;
 pub use provider::ExecutionProvider;

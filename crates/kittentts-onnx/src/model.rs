@@ -131,6 +131,31 @@ pub struct ModelOptions {
 /// ids (a sentence or two) go side by side.
 pub const DEFAULT_IDS_IN_FLIGHT: usize = 256;
 
+/// A [`ModelOptions::ids_in_flight`] as settings and command lines write it: a count of input
+/// ids, or `none` (in any case) for no budget. Parsed with [`str::parse`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdsInFlight(pub Option<usize>);
+
+/// A value that is neither a count of ids nor `none`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is neither a count of ids nor `none`")]
+pub struct ParseIdsInFlightError(pub String);
+
+impl std::str::FromStr for IdsInFlight {
+    type Err = ParseIdsInFlightError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        if value.trim().eq_ignore_ascii_case("none") {
+            return Ok(IdsInFlight(None));
+        }
+        value
+            .trim()
+            .parse()
+            .map(|ids| IdsInFlight(Some(ids)))
+            .map_err(|_| ParseIdsInFlightError(value.to_owned()))
+    }
+}
+
 impl Default for ModelOptions {
     fn default() -> Self {
         Self {
@@ -1226,4 +1251,29 @@ fn check_contract(path: &Path, inputs: &[Outlet], outputs: &[Outlet]) -> Result<
         waveform_output: output(waveform),
         duration_output: duration.map(output),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_in_flight_is_a_count_or_none() {
+        let parse = |s: &str| s.parse::<IdsInFlight>();
+        assert_eq!(parse("256"), Ok(IdsInFlight(Some(256))));
+        assert_eq!(parse(" 0 "), Ok(IdsInFlight(Some(0))));
+        assert_eq!(parse("none"), Ok(IdsInFlight(None)));
+        assert_eq!(parse("None"), Ok(IdsInFlight(None)));
+        for bad in ["", "-1", "1.5", "all", "12 ids"] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("`{bad}` is neither a count of ids nor `none`")
+            );
+        }
+        assert_eq!(
+            ModelOptions::default().ids_in_flight,
+            Some(DEFAULT_IDS_IN_FLIGHT)
+        );
+    }
 }

@@ -41,6 +41,12 @@ pub struct ServeArgs {
     /// with the nano fp32 model), 10–15% slower for concurrent requests on 2 cores.
     #[arg(long)]
     pub fixed_threads: bool,
+    /// The most input ids that one model's runs going at once hold together, or `none`: a
+    /// run's memory grows with its length, so this keeps two long inputs from running at
+    /// once (doubling the peak) while short ones still go side by side; a run alone always
+    /// starts. Default: 256, half the model's context.
+    #[arg(long)]
+    pub ids_in_flight: Option<kittentts::onnx::IdsInFlight>,
     /// The longest `input`, in characters.
     #[arg(long, default_value_t = 4096)]
     pub max_input_chars: usize,
@@ -287,6 +293,9 @@ fn load_models(args: &ServeArgs) -> Result<Vec<ServedModel>, kittentts::Error> {
         if args.fixed_threads {
             builder = builder.adaptive_threads(false);
         }
+        if let Some(kittentts::onnx::IdsInFlight(ids)) = args.ids_in_flight {
+            builder = builder.ids_in_flight(ids);
+        }
         let tts = builder.build()?;
         // Every session now, not on the first requests at once.
         tts.model().make_all_sessions();
@@ -461,4 +470,42 @@ pub fn init_logging() {
                 .with_writer(std::io::stderr),
         )
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        Command::try_parse_from(["kittentts-server", "--model", "m"].iter().chain(args))
+            .map(|c| c.serve)
+    }
+
+    #[test]
+    fn the_ids_in_flight_flag_is_a_count_or_none() {
+        let ids = |args: &[&str]| parse(args).map(|a| a.ids_in_flight);
+        assert_eq!(ids(&[]).ok(), Some(None));
+        assert_eq!(
+            ids(&["--ids-in-flight", "128"]).ok(),
+            Some(Some(kittentts::onnx::IdsInFlight(Some(128))))
+        );
+        assert_eq!(
+            ids(&["--ids-in-flight", "none"]).ok(),
+            Some(Some(kittentts::onnx::IdsInFlight(None)))
+        );
+        let refused = ids(&["--ids-in-flight", "lots"])
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            refused.is_some_and(|e| e.contains("`lots` is neither a count of ids nor `none`")),
+            "the flag's error names the value"
+        );
+    }
 }
