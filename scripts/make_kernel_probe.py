@@ -8,7 +8,7 @@ own, bit for bit, on every input length. Run from the repository root with the r
     $(bash ../shared/reference/setup.sh --python) scripts/make_kernel_probe.py
 
     inputs : input_ids int64 [1, T], style float32 [1, 256], speed float32 [1]
-    outputs: waveform  float32 [T * (4099 + 2 * 64 * 259)]
+    outputs: waveform  float32 [T * (4099 + 3 * 64 * 259)]
 
     a[t, k]  = ids[t] * r[k] + mean(style) * speed      r[k] = 0.173 * (k - 2000), k < 4099
     sin      = Sin(a)                                    |a| up to ~6e4: Eigen's large-argument
@@ -19,7 +19,12 @@ own, bit for bit, on every input length. Run from the repository root with the r
                                                          B = b / 1000, of b's own shape
     snake    = h + R * Sin(A * h) ** 2                   A[c] = 0.5 + 0.4 c as [1, 64, 1],
                                                          R = 1 / (A + 1e-9)
-    waveform = concat(flatten(sin), flatten(norm), flatten(snake))
+    h2       = G * InstanceNormalization(b, s, h) + C    C[c] = 0.01 c - 0.2 as [1, 64, 1],
+                                                         but C[63] = 2000 (A * h2 past
+                                                         Eigen's threshold)
+    snake2   = h2 + R * Sin(A * h2) ** 2                 every operand one value per channel:
+                                                         the engine's one-pass loop
+    waveform = concat(flatten(sin), flatten(norm), flatten(snake), flatten(snake2))
 
 The last two lines are the decoder's AdaIN and snake chain that the engine fuses into one node
 (`AdaInSnake`), with operands broadcast three ways: per channel at rank 2 and 3, and elementwise.
@@ -63,6 +68,8 @@ def main():
         const("g_end", np.array([CHANNELS], dtype=np.int64)),
         const("g_axis", np.array([1], dtype=np.int64)),
         const("g_shape", np.array([CHANNELS, 1], dtype=np.int64)),
+        const("beta_c", np.where(c == CHANNELS - 1, 2000.0, 0.01 * c - 0.2)
+              .astype(np.float32).reshape(1, CHANNELS, 1)),
     ]
     n = helper.make_node
     nodes = [
@@ -91,10 +98,19 @@ def main():
         n("Reciprocal", ["alpha_eps"], ["inv_alpha"]),
         n("Mul", ["inv_alpha", "s2"], ["rs2"]),
         n("Add", ["h", "rs2"], ["snake"]),
+        n("InstanceNormalization", ["b3", "scale", "bias"], ["n3"], epsilon=1e-3),
+        n("Mul", ["gamma", "n3"], ["gn3"]),
+        n("Add", ["gn3", "beta_c"], ["h2"]),
+        n("Mul", ["alpha", "h2"], ["ah2"]),
+        n("Sin", ["ah2"], ["s_2"]),
+        n("Pow", ["s_2", "two"], ["s2_2"]),
+        n("Mul", ["inv_alpha", "s2_2"], ["rs2_2"]),
+        n("Add", ["h2", "rs2_2"], ["snake2"]),
         n("Reshape", ["sin", "flat"], ["sin_flat"]),
         n("Reshape", ["norm", "flat"], ["norm_flat"]),
         n("Reshape", ["snake", "flat"], ["snake_flat"]),
-        n("Concat", ["sin_flat", "norm_flat", "snake_flat"], ["waveform"], axis=0),
+        n("Reshape", ["snake2", "flat"], ["snake2_flat"]),
+        n("Concat", ["sin_flat", "norm_flat", "snake_flat", "snake2_flat"], ["waveform"], axis=0),
     ]
     save_probe(nodes, inits, "kittentts_kernel_probe", "make_kernel_probe.py", OUT)
 

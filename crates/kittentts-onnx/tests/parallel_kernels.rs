@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 use kittentts_onnx::{AcousticModel, ModelOptions, STYLE_DIM};
 
 /// Floats per id in the probe's waveform: 4099 from `Sin`, 64 × 259 from the normalisation
-/// and as many from the AdaIN and snake chain.
-const PER_ID: usize = 4099 + 2 * 64 * 259;
+/// and as many from each of the two AdaIN and snake chains (the second with one value per
+/// channel for every operand, the engine's one-pass loop, and arguments past Eigen's
+/// threshold in one channel).
+const PER_ID: usize = 4099 + 3 * 64 * 259;
 
 fn probe() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kernel_probe.onnx")

@@ -595,6 +595,23 @@ impl AdaInSnakeKernel {
             let y = unsafe { std::slice::from_raw_parts_mut(pass.y.add(at), stop - at) };
             let t = &mut t[..stop - at];
             let rows = rows(pass, at, stop);
+            // One pass over the block when the operands are one value per row (the decoder's
+            // case) and the wide `sin` gives ONNX Runtime's bits.
+            if wide()
+                && rows.iter().all(|(_, v)| matches!(v, Values::Row(_)))
+                && self.sin.sin_is_exact(pass.ctx)
+            {
+                // Eigen's packets: the block's first elements in fours (the block starts at a
+                // 64-byte bound of the tensor), then `sinf` for the tensor's last ones.
+                let packets = (stop - at) / 4 * 4;
+                for (range, values) in &rows {
+                    if let Values::Row(v) = values {
+                        self.snake_row(pass.ctx, y, range.clone(), packets, *v)?;
+                    }
+                }
+                at = stop;
+                continue;
+            }
             // h = G·n + B into y, A·h into t.
             for (range, values) in &rows {
                 let (y, t) = (&mut y[range.clone()], &mut t[range.clone()]);
@@ -648,6 +665,132 @@ impl AdaInSnakeKernel {
         }
         Ok(())
     }
+}
+
+impl AdaInSnakeKernel {
+    /// `y[i] = h + r·sin(a·h)²` with `h = g·y[i] + b` for `i` in `range` of a block whose
+    /// first `packets` elements are Eigen's packets, in one pass: the same float operations
+    /// in the same order as the three passes of [`Self::piece`] and ONNX Runtime's `Sin`.
+    fn snake_row(
+        &self,
+        ctx: *const ort::sys::OrtKernelContext,
+        y: &mut [f32],
+        range: std::ops::Range<usize>,
+        packets: usize,
+        values: [f32; 4],
+    ) -> ort::Result<()> {
+        let mut i = range.start;
+        while i < range.end {
+            let limit = range.end.min(packets);
+            #[cfg(target_arch = "x86_64")]
+            if i + 8 <= limit {
+                let group = &mut y[i..limit];
+                // SAFETY: AVX2 is present (`wide`); `group` holds `len` elements.
+                i += unsafe { snake_avx2(group.as_mut_ptr(), group.len(), values) };
+                if i + 8 <= limit {
+                    // A group with an argument that the wide `sin` declines.
+                    for j in i..i + 8 {
+                        self.snake_one(ctx, y, j, packets, values)?;
+                    }
+                    i += 8;
+                }
+                continue;
+            }
+            self.snake_one(ctx, y, i, packets, values)?;
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// [`Self::snake_row`] for element `j`.
+    fn snake_one(
+        &self,
+        ctx: *const ort::sys::OrtKernelContext,
+        y: &mut [f32],
+        j: usize,
+        packets: usize,
+        [g, b, a, r]: [f32; 4],
+    ) -> ort::Result<()> {
+        let h = g * y[j] + b;
+        let t = a * h;
+        let s = if j >= packets {
+            t.sin()
+        } else if t.abs() < super::sin::HUGE {
+            super::sin::lane(t)
+        } else {
+            self.onnx_sin(ctx, t)?
+        };
+        y[j] = h + r * (s * s);
+        Ok(())
+    }
+
+    /// ONNX Runtime's `Sin` of `t` as an element of a packet (for the arguments that the wide
+    /// one declines).
+    fn onnx_sin(&self, ctx: *const ort::sys::OrtKernelContext, t: f32) -> ort::Result<f32> {
+        let mut buf = [0u128; 8];
+        let base = buf.as_mut_ptr().cast::<f32>();
+        // SAFETY: the offset to a 64-byte bound is below 16 floats, and 4 floats follow it
+        // within the buffer's 32.
+        let p = unsafe { base.add(base.align_offset(super::ALIGN)) };
+        for k in 0..4 {
+            // SAFETY: as above.
+            unsafe { p.add(k).write(t) };
+        }
+        let view = self.sin.view(p, &[4])?;
+        let value = view.0.as_ptr();
+        // SAFETY: `Sin` in place over the view; the context is the running kernel's.
+        unsafe { self.sin.invoke(ctx, &[value.cast_const()], value)? };
+        // SAFETY: written by the kernel above.
+        Ok(unsafe { p.read() })
+    }
+}
+
+/// Whether the one-pass snake runs here (x86-64 with AVX2).
+fn wide() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// [`AdaInSnakeKernel::snake_row`] eight elements at a time over `y[..len]` (elements of
+/// Eigen's packets): stops before the first group with an argument that the wide `sin`
+/// declines, or after the last whole group; returns where.
+///
+/// # Safety
+/// The CPU must have AVX2; `y` must be valid for `len` floats.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn snake_avx2(y: *mut f32, len: usize, [g, b, a, r]: [f32; 4]) -> usize {
+    use std::arch::x86_64::{
+        _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
+    };
+    let (g, b, a, r) = (
+        _mm256_set1_ps(g),
+        _mm256_set1_ps(b),
+        _mm256_set1_ps(a),
+        _mm256_set1_ps(r),
+    );
+    let mut i = 0;
+    while i + 8 <= len {
+        // SAFETY: i + 8 ≤ len (the caller's contract).
+        let v = unsafe { _mm256_loadu_ps(y.add(i)) };
+        let h = _mm256_add_ps(_mm256_mul_ps(g, v), b);
+        let t = _mm256_mul_ps(a, h);
+        if super::sin::any_declined(t) {
+            return i;
+        }
+        let s = super::sin::lanes(t);
+        let out = _mm256_add_ps(h, _mm256_mul_ps(r, _mm256_mul_ps(s, s)));
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_ps(y.add(i), out) };
+        i += 8;
+    }
+    i
 }
 
 /// `G`, `B`, `A`, `R` along a stretch of one row of the output.

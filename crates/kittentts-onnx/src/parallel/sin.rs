@@ -19,7 +19,7 @@
 //! with Eigen's results on values computed by ONNX Runtime.
 
 /// Eigen's threshold for its huge-argument path of `sin` without fused multiply-add.
-const HUGE: f32 = 25966.0;
+pub(super) const HUGE: f32 = 25966.0;
 /// 2/π.
 const TWO_OVER_PI: f32 = f32::from_bits(0x3f22_f983);
 /// 2²³ + 2²²: adding it rounds to an integer held in the low bits.
@@ -87,7 +87,7 @@ pub(super) unsafe fn sin(x: *const f32, y: *mut f32, len: usize) -> bool {
 }
 
 /// One lane of Eigen's `psincos_float<true>`, for `|x0| <` [`HUGE`].
-fn lane(x0: f32) -> f32 {
+pub(super) fn lane(x0: f32) -> f32 {
     let mut x = x0.abs();
     let y_round = x * TWO_OVER_PI + MAGIC;
     let y_int = y_round.to_bits();
@@ -118,53 +118,69 @@ fn lane(x0: f32) -> f32 {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn sin_avx2(x: *const f32, y: *mut f32, len: usize) -> usize {
-    use std::arch::x86_64::{
-        _mm256_add_ps, _mm256_and_ps, _mm256_and_si256, _mm256_blendv_ps, _mm256_castps_si256,
-        _mm256_castsi256_ps, _mm256_cmpeq_epi32, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_epi32,
-        _mm256_set1_ps, _mm256_setzero_si256, _mm256_slli_epi32, _mm256_storeu_ps, _mm256_sub_ps,
-        _mm256_xor_ps,
-    };
-    let abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fff_ffff));
-    let sign_mask = _mm256_castsi256_ps(_mm256_set1_epi32(i32::MIN));
-    let one = _mm256_set1_epi32(1);
-    let (two_over_pi, magic) = (_mm256_set1_ps(TWO_OVER_PI), _mm256_set1_ps(MAGIC));
-    let pi_2 = PI_2.map(|c| _mm256_set1_ps(c));
-    let cos_c = COS.map(|c| _mm256_set1_ps(c));
-    let sin_c = SIN.map(|c| _mm256_set1_ps(c));
+    use std::arch::x86_64::{_mm256_loadu_ps, _mm256_storeu_ps};
     let done = len / 8 * 8;
     for i in (0..done).step_by(8) {
         // SAFETY: i + 8 ≤ len (the caller's contract); read before written.
-        let x0 = unsafe { _mm256_loadu_ps(x.add(i)) };
-        let mut v = _mm256_and_ps(x0, abs_mask);
-        let y_round = _mm256_add_ps(_mm256_mul_ps(v, two_over_pi), magic);
-        let y_int = _mm256_castps_si256(y_round);
-        let q = _mm256_sub_ps(y_round, magic);
-        for c in pi_2 {
-            v = _mm256_add_ps(_mm256_mul_ps(q, c), v);
-        }
-        let sign = _mm256_and_ps(
-            _mm256_xor_ps(x0, _mm256_castsi256_ps(_mm256_slli_epi32::<30>(y_int))),
-            sign_mask,
-        );
-        let use_sin = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
-            _mm256_and_si256(y_int, one),
-            _mm256_setzero_si256(),
-        ));
-        let x2 = _mm256_mul_ps(v, v);
-        let mut cos = cos_c[0];
-        for &c in &cos_c[1..] {
-            cos = _mm256_add_ps(_mm256_mul_ps(cos, x2), c);
-        }
-        let mut s = sin_c[0];
-        for &c in &sin_c[1..] {
-            s = _mm256_add_ps(_mm256_mul_ps(s, x2), c);
-        }
-        let s = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(s, x2), v), v);
-        let r = _mm256_blendv_ps(cos, s, use_sin);
-        // SAFETY: as above.
-        unsafe { _mm256_storeu_ps(y.add(i), _mm256_xor_ps(r, sign)) };
+        unsafe { _mm256_storeu_ps(y.add(i), lanes(_mm256_loadu_ps(x.add(i)))) };
     }
     done
+}
+
+/// [`lane`] on eight lanes, for arguments of magnitude below [`HUGE`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(super) fn lanes(x0: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
+    use std::arch::x86_64::{
+        _mm256_add_ps, _mm256_and_ps, _mm256_and_si256, _mm256_blendv_ps, _mm256_castps_si256,
+        _mm256_castsi256_ps, _mm256_cmpeq_epi32, _mm256_mul_ps, _mm256_set1_epi32, _mm256_set1_ps,
+        _mm256_setzero_si256, _mm256_slli_epi32, _mm256_sub_ps, _mm256_xor_ps,
+    };
+    let abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fff_ffff));
+    let sign_mask = _mm256_castsi256_ps(_mm256_set1_epi32(i32::MIN));
+    let magic = _mm256_set1_ps(MAGIC);
+    let mut v = _mm256_and_ps(x0, abs_mask);
+    let y_round = _mm256_add_ps(_mm256_mul_ps(v, _mm256_set1_ps(TWO_OVER_PI)), magic);
+    let y_int = _mm256_castps_si256(y_round);
+    let q = _mm256_sub_ps(y_round, magic);
+    for c in PI_2 {
+        v = _mm256_add_ps(_mm256_mul_ps(q, _mm256_set1_ps(c)), v);
+    }
+    let sign = _mm256_and_ps(
+        _mm256_xor_ps(x0, _mm256_castsi256_ps(_mm256_slli_epi32::<30>(y_int))),
+        sign_mask,
+    );
+    let use_sin = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+        _mm256_and_si256(y_int, _mm256_set1_epi32(1)),
+        _mm256_setzero_si256(),
+    ));
+    let x2 = _mm256_mul_ps(v, v);
+    let mut cos = _mm256_set1_ps(COS[0]);
+    for &c in &COS[1..] {
+        cos = _mm256_add_ps(_mm256_mul_ps(cos, x2), _mm256_set1_ps(c));
+    }
+    let mut s = _mm256_set1_ps(SIN[0]);
+    for &c in &SIN[1..] {
+        s = _mm256_add_ps(_mm256_mul_ps(s, x2), _mm256_set1_ps(c));
+    }
+    let s = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(s, x2), v), v);
+    _mm256_xor_ps(_mm256_blendv_ps(cos, s, use_sin), sign)
+}
+
+/// Whether any of the eight arguments is one that [`lanes`] does not compute as Eigen does
+/// (magnitude [`HUGE`] or more, or not finite).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(super) fn any_declined(x: std::arch::x86_64::__m256) -> bool {
+    use std::arch::x86_64::{
+        _CMP_NLT_UQ, _mm256_and_ps, _mm256_castsi256_ps, _mm256_cmp_ps, _mm256_movemask_ps,
+        _mm256_set1_epi32, _mm256_set1_ps,
+    };
+    let abs = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fff_ffff)));
+    // Not less than HUGE, or unordered (NaN).
+    _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NLT_UQ>(abs, _mm256_set1_ps(HUGE))) != 0
 }
 
 #[cfg(test)]
