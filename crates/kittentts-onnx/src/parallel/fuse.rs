@@ -962,14 +962,15 @@ mod tests {
     }
 
     #[test]
-    fn the_probe_models_chain_is_found() {
+    fn the_probe_models_chains_are_found() {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kernel_probe.onnx");
         let model = std::fs::read(path).unwrap_or_default();
         let graph = proto::fields(&model)
             .and_then(|f| f.iter().find(|f| f.number == 7).and_then(|f| f.payload))
             .unwrap_or_default();
-        assert_eq!(find_in(graph).map(|f| f.len()), Some(1));
+        // Its two chains: elementwise B, and every operand one value per channel.
+        assert_eq!(find_in(graph).map(|f| f.len()), Some(2));
     }
 
     #[test]
