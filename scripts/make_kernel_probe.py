@@ -87,32 +87,34 @@ def main():
         n("Add", ["style_g", "one"], ["g_row"]),
         n("Reshape", ["g_row", "g_shape"], ["gamma"]),
         n("Mul", ["b3", "milli"], ["beta"]),
-        n("InstanceNormalization", ["b3", "scale", "bias"], ["n2"], epsilon=1e-3),
-        n("Mul", ["gamma", "n2"], ["gn"]),
-        n("Add", ["gn", "beta"], ["h"]),
-        n("Mul", ["alpha", "h"], ["ah"]),
-        n("Sin", ["ah"], ["s"]),
         n("Constant", [], ["two"], value=numpy_helper.from_array(np.array(2.0, dtype=np.float32))),
-        n("Pow", ["s", "two"], ["s2"]),
         n("Add", ["alpha", "tiny"], ["alpha_eps"]),
         n("Reciprocal", ["alpha_eps"], ["inv_alpha"]),
-        n("Mul", ["inv_alpha", "s2"], ["rs2"]),
-        n("Add", ["h", "rs2"], ["snake"]),
-        n("InstanceNormalization", ["b3", "scale", "bias"], ["n3"], epsilon=1e-3),
-        n("Mul", ["gamma", "n3"], ["gn3"]),
-        n("Add", ["gn3", "beta_c"], ["h2"]),
-        n("Mul", ["alpha", "h2"], ["ah2"]),
-        n("Sin", ["ah2"], ["s_2"]),
-        n("Pow", ["s_2", "two"], ["s2_2"]),
-        n("Mul", ["inv_alpha", "s2_2"], ["rs2_2"]),
-        n("Add", ["h2", "rs2_2"], ["snake2"]),
+        *adain_snake("beta", ""),
+        *adain_snake("beta_c", "_2"),
         n("Reshape", ["sin", "flat"], ["sin_flat"]),
         n("Reshape", ["norm", "flat"], ["norm_flat"]),
         n("Reshape", ["snake", "flat"], ["snake_flat"]),
-        n("Reshape", ["snake2", "flat"], ["snake2_flat"]),
+        n("Reshape", ["snake_2", "flat"], ["snake2_flat"]),
         n("Concat", ["sin_flat", "norm_flat", "snake_flat", "snake2_flat"], ["waveform"], axis=0),
     ]
     save_probe(nodes, inits, "kittentts_kernel_probe", "make_kernel_probe.py", OUT)
+
+
+def adain_snake(beta, tag):
+    """The decoder's chain on the probe's `b3`, with `beta` as B; its names end in `tag`:
+    n = InstanceNormalization(b3), h = gamma * n + B, snake = h + inv_alpha * Sin(alpha * h) ** 2."""
+    n = helper.make_node
+    return [
+        n("InstanceNormalization", ["b3", "scale", "bias"], [f"n{tag}"], epsilon=1e-3),
+        n("Mul", ["gamma", f"n{tag}"], [f"gn{tag}"]),
+        n("Add", [f"gn{tag}", beta], [f"h{tag}"]),
+        n("Mul", ["alpha", f"h{tag}"], [f"ah{tag}"]),
+        n("Sin", [f"ah{tag}"], [f"s{tag}"]),
+        n("Pow", [f"s{tag}", "two"], [f"s2{tag}"]),
+        n("Mul", ["inv_alpha", f"s2{tag}"], [f"rs2{tag}"]),
+        n("Add", [f"h{tag}", f"rs2{tag}"], [f"snake{tag}"]),
+    ]
 
 
 def save_probe(nodes, inits, name, script, out):
