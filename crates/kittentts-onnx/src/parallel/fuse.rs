@@ -597,7 +597,7 @@ impl AdaInSnakeKernel {
             let rows = rows(pass, at, stop);
             // One pass over the block when the operands are one value per row (the decoder's
             // case) and the wide `sin` gives ONNX Runtime's bits.
-            if wide()
+            if super::sin::available()
                 && rows.iter().all(|(_, v)| matches!(v, Values::Row(_)))
                 && self.sin.sin_is_exact(pass.ctx)
             {
@@ -685,7 +685,7 @@ impl AdaInSnakeKernel {
             #[cfg(target_arch = "x86_64")]
             if i + 8 <= limit {
                 let group = &mut y[i..limit];
-                // SAFETY: AVX2 is present (`wide`); `group` holds `len` elements.
+                // SAFETY: AVX2 is present (`sin::available`); `group` holds `len` elements.
                 i += unsafe { snake_avx2(group.as_mut_ptr(), group.len(), values) };
                 if i + 8 <= limit {
                     // A group with an argument that the wide `sin` declines.
@@ -742,18 +742,6 @@ impl AdaInSnakeKernel {
         unsafe { self.sin.invoke(ctx, &[value.cast_const()], value)? };
         // SAFETY: written by the kernel above.
         Ok(unsafe { p.read() })
-    }
-}
-
-/// Whether the one-pass snake runs here (x86-64 with AVX2).
-fn wide() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }
 

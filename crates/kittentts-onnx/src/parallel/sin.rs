@@ -8,15 +8,28 @@
 //! on one core, the largest cost of the decoder's snake activations after its convolutions.
 //!
 //! [`sin`] does the very same float operations in the same order (multiplications and
-//! additions rounded one by one, never fused), eight lanes at a time with AVX2 or one at a time
-//! elsewhere, and calls `sinf` for the same elements; every lane of a packet is computed on its
-//! own, so the width changes nothing. Eigen sends an argument of magnitude 25,966 or more
+//! additions rounded one by one, never fused), eight lanes at a time with AVX2, and calls
+//! `sinf` for the same elements; every lane of a packet is computed on its own, so the width
+//! changes nothing. It is used only where it is [`available`] (x86-64 with AVX2: one lane at a
+//! time would be slower than ONNX Runtime's packets). Eigen sends an argument of magnitude 25,966 or more
 //! (and infinities and NaNs) to other code, which is not reproduced: [`sin`] declines such
 //! input, and the callers then run ONNX Runtime's own kernel.
 //!
 //! `tests/parallel_kernels.rs` compares the result with ONNX Runtime's nodes, bit for bit, at
 //! every length of a probe model, and the unit tests compare the lanes with each other and
 //! with Eigen's results on values computed by ONNX Runtime.
+
+/// Whether this CPU runs [`sin`] eight lanes at a time (x86-64 with AVX2).
+pub(super) fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
 
 /// Eigen's threshold for its huge-argument path of `sin` without fused multiply-add.
 pub(super) const HUGE: f32 = 25966.0;
