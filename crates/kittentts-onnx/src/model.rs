@@ -145,11 +145,11 @@ impl std::str::FromStr for IdsInFlight {
     type Err = ParseIdsInFlightError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        if value.trim().eq_ignore_ascii_case("none") {
+        let trimmed = value.trim();
+        if trimmed.eq_ignore_ascii_case("none") {
             return Ok(IdsInFlight(None));
         }
-        value
-            .trim()
+        trimmed
             .parse()
             .map(|ids| IdsInFlight(Some(ids)))
             .map_err(|_| ParseIdsInFlightError(value.to_owned()))

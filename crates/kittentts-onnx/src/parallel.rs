@@ -672,14 +672,8 @@ impl PieceKernel {
                 if i % 2 == 0 { v } else { -v * 0.999 }
             })
             .collect();
-        // Two 64-byte aligned buffers (u128 is 16-byte aligned; 64 = 4 of them).
         let mut ours = vec![0u128; N / 4 + 4];
         let mut theirs = vec![0u128; N / 4 + 4];
-        let aligned = |b: &mut Vec<u128>| {
-            let p = b.as_mut_ptr().cast::<f32>();
-            // SAFETY: the offset is below 16 floats, within the buffer.
-            unsafe { p.add(p.align_offset(ALIGN)) }
-        };
         let (a, b) = (aligned(&mut ours), aligned(&mut theirs));
         // SAFETY: both buffers hold N floats past their aligned start.
         unsafe {
@@ -691,11 +685,8 @@ impl PieceKernel {
         if !unsafe { sin::sin(a, a, len) } {
             return Ok(false);
         }
-        let view = self.view(b, &[len as i64])?;
-        let value = view.0.as_ptr();
-        // SAFETY: `Sin` in place over the view (an elementwise kernel reads each element
-        // before it writes it); the context is the running kernel's.
-        unsafe { self.invoke(ctx, &[value.cast_const()], value)? };
+        // SAFETY: `len` floats of `theirs`.
+        unsafe { self.in_place(ctx, b, len)? };
         // SAFETY: `len` floats each, written above.
         let (x, y) = unsafe {
             (
@@ -704,6 +695,24 @@ impl PieceKernel {
             )
         };
         Ok(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()))
+    }
+
+    /// Runs this kernel (an elementwise one: `Sin`) in place over the `len` floats at `data`.
+    ///
+    /// # Safety
+    /// `ctx` must be the running kernel's context, and `data` valid for `len` floats that
+    /// nothing else touches meanwhile.
+    pub(crate) unsafe fn in_place(
+        &self,
+        ctx: *const ort::sys::OrtKernelContext,
+        data: *mut f32,
+        len: usize,
+    ) -> ort::Result<()> {
+        let view = self.view(data, &[len as i64])?;
+        let value = view.0.as_ptr();
+        // SAFETY: the kernel from the view to itself (an elementwise kernel reads each element
+        // before it writes it); the context is the running kernel's (the caller's contract).
+        unsafe { self.invoke(ctx, &[value.cast_const()], value) }
     }
 
     /// A tensor of `dims` over the floats at `data`, which must stay valid while it lives
@@ -756,6 +765,15 @@ impl PieceKernel {
         };
         check(status)
     }
+}
+
+/// The first 64-byte aligned float of `buffer` (u128s are 16-byte aligned, so it is one of
+/// the first four: `buffer` must hold four more than the floats used from there).
+pub(crate) fn aligned(buffer: &mut [u128]) -> *mut f32 {
+    let p = buffer.as_mut_ptr().cast::<f32>();
+    // SAFETY: the offset to a 64-byte bound is below 16 floats, within four u128s (the
+    // caller's buffer holds more than that).
+    unsafe { p.add(p.align_offset(ALIGN)) }
 }
 
 /// An `OrtValue` made here, released on drop.

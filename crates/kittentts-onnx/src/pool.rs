@@ -11,8 +11,8 @@
 //! the queue, so callers are served in arrival order. With a budget of ids in flight, a run
 //! also waits while the runs going and it would together hold more ids than the budget (a
 //! run's memory grows with its length); a run that would be alone always starts. A panic
-//! while a place is held returns it to the pool (the guard's `Drop`): the session is still valid (ONNX Runtime never saw the
-//! panic).
+//! while a place is held returns it to the pool (the guard's `Drop`): the session is still
+//! valid (ONNX Runtime never saw the panic).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};

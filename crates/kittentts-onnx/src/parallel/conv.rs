@@ -496,13 +496,15 @@ impl Kernel for ConvKernel {
             return Ok(());
         }
         let fresh;
-        let mut packed_now = false;
         let packed = match self.packed.get_or_init(|| {
-            packed_now = true;
-            Packed {
+            let packed = Packed {
                 source: w.source(),
                 values: shared(pack(&w.centred(), &g)),
-            }
+            };
+            // Never read again (int8 or uint8: one byte each).
+            let (address, len, _) = packed.source;
+            release_pages(address, len);
+            packed
         }) {
             p if p.source == w.source() => &p.values[..],
             _ => {
@@ -510,10 +512,6 @@ impl Kernel for ConvKernel {
                 &fresh[..]
             }
         };
-        if packed_now {
-            let (address, len, _) = w.source();
-            release_pages(address, len * size_of::<i8>());
-        }
         let blocks = g.out_len.div_ceil(BLOCK);
         for n in 0..batch {
             let x = &x[n * cin * len..(n + 1) * cin * len];

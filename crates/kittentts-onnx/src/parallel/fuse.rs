@@ -597,8 +597,7 @@ impl AdaInSnakeKernel {
             let rows = rows(pass, at, stop);
             // One pass over the block when the operands are one value per row (the decoder's
             // case) and the wide `sin` gives ONNX Runtime's bits.
-            if super::sin::available()
-                && rows.iter().all(|(_, v)| matches!(v, Values::Row(_)))
+            if rows.iter().all(|(_, v)| matches!(v, Values::Row(_)))
                 && self.sin.sin_is_exact(pass.ctx)
             {
                 // Eigen's packets: the block's first elements in fours (the block starts at a
@@ -638,11 +637,8 @@ impl AdaInSnakeKernel {
             let p = t.as_mut_ptr();
             if !(self.sin.sin_is_exact(pass.ctx) && unsafe { super::sin::sin(p, p, t.len()) }) {
                 // ...or, for the inputs that it declines, ONNX Runtime's own kernel.
-                let view = self.sin.view(t.as_mut_ptr(), &[t.len() as i64])?;
-                let value = view.0.as_ptr();
-                // SAFETY: `Sin` from the view to itself (an elementwise kernel reads each
-                // element before it writes it); the context is the running kernel's.
-                unsafe { self.sin.invoke(pass.ctx, &[value.cast_const()], value)? };
+                // SAFETY: the block's copy; the context is the running kernel's.
+                unsafe { self.sin.in_place(pass.ctx, p, t.len())? };
             }
             // y = h + R·s².
             for (range, values) in &rows {
@@ -685,7 +681,8 @@ impl AdaInSnakeKernel {
             #[cfg(target_arch = "x86_64")]
             if i + 8 <= limit {
                 let group = &mut y[i..limit];
-                // SAFETY: AVX2 is present (`sin::available`); `group` holds `len` elements.
+                // SAFETY: AVX2 is present (`sin_is_exact` said yes only with
+                // `sin::available`); `group` holds `len` elements.
                 i += unsafe { snake_avx2(group.as_mut_ptr(), group.len(), values) };
                 if i + 8 <= limit {
                     // A group with an argument that the wide `sin` declines.
@@ -728,18 +725,13 @@ impl AdaInSnakeKernel {
     /// one declines).
     fn onnx_sin(&self, ctx: *const ort::sys::OrtKernelContext, t: f32) -> ort::Result<f32> {
         let mut buf = [0u128; 8];
-        let base = buf.as_mut_ptr().cast::<f32>();
-        // SAFETY: the offset to a 64-byte bound is below 16 floats, and 4 floats follow it
-        // within the buffer's 32.
-        let p = unsafe { base.add(base.align_offset(super::ALIGN)) };
+        let p = super::aligned(&mut buf);
         for k in 0..4 {
-            // SAFETY: as above.
+            // SAFETY: 4 floats past the aligned start, within the buffer's 32.
             unsafe { p.add(k).write(t) };
         }
-        let view = self.sin.view(p, &[4])?;
-        let value = view.0.as_ptr();
-        // SAFETY: `Sin` in place over the view; the context is the running kernel's.
-        unsafe { self.sin.invoke(ctx, &[value.cast_const()], value)? };
+        // SAFETY: as above; the context is the running kernel's.
+        unsafe { self.sin.in_place(ctx, p, 4)? };
         // SAFETY: written by the kernel above.
         Ok(unsafe { p.read() })
     }

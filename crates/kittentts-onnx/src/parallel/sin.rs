@@ -10,10 +10,10 @@
 //! [`sin`] does the very same float operations in the same order (multiplications and
 //! additions rounded one by one, never fused), eight lanes at a time with AVX2, and calls
 //! `sinf` for the same elements; every lane of a packet is computed on its own, so the width
-//! changes nothing. It is used only where it is [`available`] (x86-64 with AVX2: one lane at a
-//! time would be slower than ONNX Runtime's packets). Eigen sends an argument of magnitude 25,966 or more
-//! (and infinities and NaNs) to other code, which is not reproduced: [`sin`] declines such
-//! input, and the callers then run ONNX Runtime's own kernel.
+//! changes nothing. It is used only where it is [`available`] (x86-64 with AVX2: one lane at
+//! a time would be slower than ONNX Runtime's packets). Eigen sends an argument of magnitude
+//! 25,966 or more (and infinities and NaNs) to other code, which is not reproduced: [`sin`]
+//! declines such input, and the callers then run ONNX Runtime's own kernel.
 //!
 //! `tests/parallel_kernels.rs` compares the result with ONNX Runtime's nodes, bit for bit, at
 //! every length of a probe model, and the unit tests compare the lanes with each other and
@@ -84,7 +84,7 @@ pub(super) unsafe fn sin(x: *const f32, y: *mut f32, len: usize) -> bool {
     let packets = len / 4 * 4;
     let mut i = 0;
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if available() {
         // SAFETY: AVX2 is present; the pointers hold `packets` floats.
         i = unsafe { sin_avx2(x, y, packets) };
     }
