@@ -330,10 +330,7 @@ pub(crate) fn start(inner: &Arc<Inner>, source: Source, lookahead: usize) -> Syn
     let (results_tx, results) = std::sync::mpsc::channel::<Message>();
     let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(lookahead);
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
-    let workers = inner
-        .chunks_at_once
-        .min(inner.model.sessions())
-        .min(lookahead);
+    let workers = inner.chunks_at_once.min(lookahead);
     for _ in 0..workers {
         let (inner, shared, jobs, results) = (
             Arc::clone(inner),
@@ -796,6 +793,15 @@ mod tests {
             // One core: no wide session to give a lone chunk; the chunks go side by side.
             assert_eq!(tts.inner.chunks_at_once, 2);
         }
+        // More than the sessions: as many as can run at once.
+        assert_eq!(
+            two_by_two()
+                .chunks_at_once(5)
+                .build()
+                .unwrap()
+                .chunks_at_once(),
+            2
+        );
         assert!(matches!(
             Synthesizer::builder()
                 .model_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixture"))

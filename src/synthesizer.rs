@@ -626,12 +626,15 @@ impl SynthesizerBuilder {
             other => other.into(),
         })?;
         // One text's chunks one at a time when a lone run has every core (see
-        // `chunks_at_once`).
-        let chunks_at_once = self.chunks_at_once.unwrap_or(if model.adaptive_threads() {
-            1
-        } else {
-            sessions
-        });
+        // `chunks_at_once`); never more than the runs that can go at once.
+        let chunks_at_once = self
+            .chunks_at_once
+            .unwrap_or(if model.adaptive_threads() {
+                1
+            } else {
+                sessions
+            })
+            .min(sessions);
         tracing::debug!(
             model_dir = %dir.display(),
             espeak = frontend.espeak_version(),
@@ -812,7 +815,8 @@ pub(crate) struct Inner {
     model_dir: PathBuf,
     limits: Limits,
     lookahead: usize,
-    /// How many chunks of one text run at once ([`SynthesizerBuilder::chunks_at_once`]).
+    /// How many chunks of one text run at once ([`SynthesizerBuilder::chunks_at_once`],
+    /// at most the sessions).
     pub(crate) chunks_at_once: usize,
     threads: usize,
     /// Test hook: the worker panics on the chunk with this index.
@@ -1190,7 +1194,8 @@ impl Synthesizer {
         self.inner.lookahead
     }
 
-    /// How many chunks of one text run at once ([`SynthesizerBuilder::chunks_at_once`]).
+    /// How many chunks of one text run at once ([`SynthesizerBuilder::chunks_at_once`],
+    /// at most [`sessions`](Self::sessions)).
     pub fn chunks_at_once(&self) -> usize {
         self.inner.chunks_at_once
     }
